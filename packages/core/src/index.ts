@@ -1,1 +1,65 @@
-export const placeholder = 1
+export type { PageTokenOptions } from './acquisition.js'
+export {
+  type CachedVerification,
+  type LruCacheOptions,
+  LruVerificationCache,
+  type VerificationCache,
+} from './cache.js'
+export { createTokenCipher, type EncryptionOptions, type TokenCipher } from './encryption.js'
+export {
+  type InvalidTokenReason,
+  isTokenError,
+  STATUS,
+  TokenError,
+  type TokenErrorBody,
+  type TokenErrorCode,
+  type TokenErrorDetails,
+  type TokenErrorResponse,
+} from './errors.js'
+export type { TokensEvent, TokensEventType } from './events.js'
+export {
+  checkTokenSyntax,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  type ExtractOptions,
+  extractToken,
+  type RequestLike,
+  type TokenSources,
+} from './extract.js'
+export { classifyGraphError, GraphApiError, type GraphErrorCategory } from './graph-api-error.js'
+export { GraphClient, type GraphParam, type GraphRequestOptions, type RetryOptions } from './graph-client.js'
+export { DEFAULTS, type TokensOptions } from './options.js'
+export { appsecretProof } from './proof.js'
+export { checkRequirement, type TokenRequirement } from './requirement.js'
+export { parseSignedRequest, type SignedRequestOptions, type SignedRequestPayload } from './signed-request.js'
+export {
+  MemoryStore,
+  type MemoryStoreOptions,
+  type StoredToken,
+  type StoredTokenKind,
+  type TokenStore,
+} from './store.js'
+export {
+  type AccessToken,
+  AppToken,
+  ClientToken,
+  type GranularScope,
+  isAccessToken,
+  PageToken,
+  redact,
+  SystemUserToken,
+  type TokenInfo,
+  type TokenLifetime,
+  type TokenOfType,
+  type TokenType,
+  tokenFromInfo,
+  UserToken,
+} from './token.js'
+export {
+  type AuthenticateOptions,
+  createTokens,
+  type DataDeletionAnswer,
+  type DataDeletionOptions,
+  isTokens,
+  Tokens,
+} from './tokens.js'
+export type { AppUsage, BusinessUseCaseUsage, GraphUsage } from './usage.js'

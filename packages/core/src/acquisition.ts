@@ -1,0 +1,173 @@
+import type { TokensEvent } from './events.js'
+import type { GraphClient } from './graph-client.js'
+import type { ResolvedOptions } from './options.js'
+import type { StoredToken, StoredTokenKind, TokenStore } from './store.js'
+import { type AccessToken, PageToken, type TokenInfo, tokenFromInfo, UserToken } from './token.js'
+
+/** What acquisition needs from the core. */
+export interface AcquisitionContext {
+  options: ResolvedOptions
+  graph: GraphClient
+  store: TokenStore | undefined
+  verify: (raw: string) => Promise<AccessToken>
+  remember: (raw: string, info: TokenInfo) => Promise<void>
+  emit: (event: TokensEvent) => void
+}
+
+/** Options of `pageTokens` and `pageToken`. */
+export interface PageTokenOptions {
+  /** Ask Graph even when the store has the tokens. @default false */
+  refresh?: boolean
+}
+
+interface OAuthAnswer {
+  access_token?: unknown
+  expires_in?: unknown
+}
+
+interface AccountEntry {
+  id?: unknown
+  access_token?: unknown
+  tasks?: unknown
+}
+
+function accessToken(answer: OAuthAnswer): string {
+  if (typeof answer.access_token !== 'string' || answer.access_token === '') {
+    throw new TypeError('Graph API answered /oauth/access_token without an access_token')
+  }
+  return answer.access_token
+}
+
+async function save(ctx: AcquisitionContext, kind: StoredTokenKind, token: UserToken | PageToken): Promise<void> {
+  if (ctx.store === undefined) return
+  const info = token.toInfo()
+  const record: StoredToken = {
+    kind,
+    appId: token.appId,
+    userId: token.userId ?? '',
+    pageId: token.type === 'page' ? token.pageId : undefined,
+    value: token.value,
+    info,
+    savedAt: ctx.options.clock(),
+  }
+  await ctx.store.save(record)
+  ctx.emit({
+    type: 'store_write',
+    kind,
+    appId: record.appId,
+    ...(record.userId ? { userId: record.userId } : {}),
+    ...(record.pageId ? { pageId: record.pageId } : {}),
+  })
+}
+
+function fromStore(record: StoredToken): AccessToken {
+  return tokenFromInfo(record.value, record.info)
+}
+
+/** Login code → short-lived user token, verified with `debug_token` to learn its user and scopes. */
+export async function exchangeCode(
+  ctx: AcquisitionContext,
+  { code, redirectUri }: { code: string; redirectUri: string },
+): Promise<UserToken> {
+  if (typeof code !== 'string' || code === '') throw new TypeError("exchangeCode: 'code' is required")
+  if (typeof redirectUri !== 'string' || redirectUri === '')
+    throw new TypeError("exchangeCode: 'redirectUri' is required")
+  const { appId, appSecret } = ctx.options
+  const answer = await ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
+    params: { client_id: appId, client_secret: appSecret, redirect_uri: redirectUri, code },
+  })
+  const token = await ctx.verify(accessToken(answer))
+  if (token.type !== 'user') throw new TypeError(`exchangeCode: Graph returned a ${token.type} token`)
+  return token
+}
+
+/** Short-lived user token → long-lived one (about 60 days, as Graph says), saved in the store. */
+export async function exchangeForLongLived(ctx: AcquisitionContext, userToken: UserToken): Promise<UserToken> {
+  const { appId, appSecret, clock } = ctx.options
+  const answer = await ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
+    params: {
+      grant_type: 'fb_exchange_token',
+      client_id: appId,
+      client_secret: appSecret,
+      fb_exchange_token: userToken.value,
+    },
+  })
+  const raw = accessToken(answer)
+  const now = clock()
+  let token: UserToken
+  if (typeof answer.expires_in === 'number' && answer.expires_in > 0) {
+    const info: TokenInfo = { ...userToken.toInfo(), issuedAt: now, expiresAt: now + answer.expires_in * 1000 }
+    token = new UserToken(raw, info)
+    await ctx.remember(raw, info)
+  } else {
+    const verified = await ctx.verify(raw)
+    if (verified.type !== 'user') throw new TypeError(`exchangeForLongLived: Graph returned a ${verified.type} token`)
+    token = verified
+  }
+  await save(ctx, 'user', token)
+  return token
+}
+
+function pageInfo(userToken: UserToken, pageId: string, tasks: readonly string[] | undefined, now: number): TokenInfo {
+  const user = userToken.toInfo()
+  // Page tokens from a long-lived user token never expire; from a short-lived one they end with it.
+  const expiresAt = userToken.lifetime === 'short' ? user.expiresAt : null
+  return { ...user, type: 'page', pageId, tasks, issuedAt: now, expiresAt }
+}
+
+function tasksOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : undefined
+}
+
+/** Every Page the user manages, with its Page token (paging followed); saved in the store. */
+export async function pageTokens(
+  ctx: AcquisitionContext,
+  userToken: UserToken,
+  options: PageTokenOptions = {},
+): Promise<PageToken[]> {
+  if (ctx.store && !options.refresh) {
+    const stored = await ctx.store.listPageTokens(userToken.appId, userToken.userId)
+    if (stored.length > 0) return stored.map(fromStore).filter((t): t is PageToken => t.type === 'page')
+  }
+  const out: PageToken[] = []
+  const now = ctx.options.clock()
+  for await (const entry of ctx.graph.paginate<AccountEntry>('/me/accounts', {
+    token: userToken,
+    params: { fields: 'id,name,access_token,tasks', limit: 100 },
+  })) {
+    if (typeof entry.id !== 'string' || typeof entry.access_token !== 'string') continue
+    const token = new PageToken(entry.access_token, pageInfo(userToken, entry.id, tasksOf(entry.tasks), now))
+    await save(ctx, 'page', token)
+    out.push(token)
+  }
+  return out
+}
+
+/** The Page token of one Page the user has a role on; saved in the store. */
+export async function pageToken(
+  ctx: AcquisitionContext,
+  userToken: UserToken,
+  pageId: string,
+  options: PageTokenOptions = {},
+): Promise<PageToken> {
+  if (typeof pageId !== 'string' || !/^\d{1,32}$/.test(pageId)) throw new TypeError('pageToken: pageId must be digits')
+  if (ctx.store && !options.refresh) {
+    const stored = await ctx.store.listPageTokens(userToken.appId, userToken.userId)
+    const hit = stored.find((record) => record.pageId === pageId)
+    if (hit) {
+      const token = fromStore(hit)
+      if (token.type === 'page') return token
+    }
+  }
+  const answer = await ctx.graph.get<AccountEntry>(`/${pageId}`, {
+    token: userToken,
+    params: { fields: 'id,access_token,tasks' },
+  })
+  if (typeof answer.access_token !== 'string') throw new TypeError(`Graph API gave no access_token for Page ${pageId}`)
+  const token = new PageToken(
+    answer.access_token,
+    pageInfo(userToken, pageId, tasksOf(answer.tasks), ctx.options.clock()),
+  )
+  await save(ctx, 'page', token)
+  return token
+}

@@ -1,0 +1,119 @@
+import type { InvalidTokenReason } from './errors.js'
+import type { TokenInfo } from './token.js'
+
+/**
+ * One cached verification, keyed by the SHA-256 of the token: never the raw token. Times are
+ * milliseconds since the epoch.
+ */
+export type CachedVerification =
+  | { outcome: 'valid'; info: TokenInfo; verifiedAt: number; freshUntil: number; keepUntil: number }
+  | {
+      outcome: 'rejected'
+      reason: InvalidTokenReason
+      description: string
+      userId?: string | undefined
+      verifiedAt: number
+      freshUntil: number
+      keepUntil: number
+    }
+
+/**
+ * Where verifications are kept. `freshUntil` is when an entry must be verified again; `keepUntil`
+ * (≥ `freshUntil`) is how long it may still serve while Graph is down. Methods may be synchronous
+ * (the in-process LRU) or return promises (`@tokens/redis`).
+ */
+export interface VerificationCache {
+  get(key: string): CachedVerification | undefined | Promise<CachedVerification | undefined>
+  set(key: string, entry: CachedVerification): void | Promise<void>
+  /** Drops every verification of a user (their user tokens and the Page tokens they gave). */
+  deleteUser(userId: string): void | Promise<void>
+  /**
+   * Runs `load` once across every process sharing the cache (a distributed lock); the others wait
+   * for its result. Optional: without it the core coalesces within the process only.
+   */
+  coalesce?(key: string, load: () => Promise<CachedVerification>): Promise<CachedVerification>
+  close?(): void | Promise<void>
+}
+
+/** Options of {@link LruVerificationCache}. */
+export interface LruCacheOptions {
+  /** Entries kept; the least recently used go first. @default 10000 */
+  maxEntries?: number
+  /** The clock, in ms. @default Date.now */
+  clock?: () => number
+}
+
+/**
+ * The default in-process cache: a bounded LRU with a per-user index for `deleteUser`.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, LruVerificationCache } from '@tokens/core'
+ * const tokens = createTokens({ appId, appSecret, cache: new LruVerificationCache({ maxEntries: 50_000 }) })
+ * ```
+ */
+export class LruVerificationCache implements VerificationCache {
+  readonly #entries = new Map<string, CachedVerification>()
+  readonly #byUser = new Map<string, Set<string>>()
+  readonly #max: number
+  readonly #clock: () => number
+
+  constructor(options: LruCacheOptions = {}) {
+    this.#max = options.maxEntries ?? 10_000
+    if (!Number.isInteger(this.#max) || this.#max < 1) throw new TypeError('maxEntries must be a positive integer')
+    this.#clock = options.clock ?? Date.now
+  }
+
+  /** Entries held now. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  get(key: string): CachedVerification | undefined {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry.keepUntil <= this.#clock()) {
+      this.#remove(key, entry)
+      return undefined
+    }
+    // Refresh recency: Map iteration order is insertion order.
+    this.#entries.delete(key)
+    this.#entries.set(key, entry)
+    return entry
+  }
+
+  set(key: string, entry: CachedVerification): void {
+    const old = this.#entries.get(key)
+    if (old !== undefined) this.#remove(key, old)
+    this.#entries.set(key, entry)
+    const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
+    if (userId) {
+      const keys = this.#byUser.get(userId)
+      if (keys === undefined) this.#byUser.set(userId, new Set([key]))
+      else keys.add(key)
+    }
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value as string
+      this.#remove(oldest, this.#entries.get(oldest) as CachedVerification)
+    }
+  }
+
+  deleteUser(userId: string): void {
+    for (const key of this.#byUser.get(userId) ?? []) this.#entries.delete(key)
+    this.#byUser.delete(userId)
+  }
+
+  #remove(key: string, entry: CachedVerification): void {
+    this.#entries.delete(key)
+    const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
+    if (!userId) return
+    const keys = this.#byUser.get(userId)
+    keys?.delete(key)
+    if (keys?.size === 0) this.#byUser.delete(userId)
+  }
+
+  close(): void {
+    this.#entries.clear()
+    this.#byUser.clear()
+  }
+}

@@ -1,0 +1,162 @@
+/** Every way a request's token can be refused. The discriminant of {@link TokenError}. */
+export type TokenErrorCode =
+  | 'token_required'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'graph_unavailable'
+
+/** Why a token is `invalid_token`. */
+export type InvalidTokenReason =
+  | 'expired'
+  | 'invalidated'
+  | 'password_changed'
+  | 'app_not_installed'
+  | 'wrong_app'
+  | 'malformed'
+
+/**
+ * The HTTP status of each error code. The core owns this table; adapters only look it up.
+ *
+ * @example
+ * ```ts
+ * import { STATUS } from '@tokens/core'
+ * STATUS.insufficient_scope // 403
+ * ```
+ */
+export const STATUS: Readonly<Record<TokenErrorCode, 400 | 401 | 403 | 503>> = Object.freeze({
+  token_required: 401,
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  graph_unavailable: 503,
+})
+
+/** The JSON body every rejection is answered with. */
+export interface TokenErrorBody {
+  error: TokenErrorCode
+  error_description: string
+  reason?: InvalidTokenReason
+}
+
+/** What an adapter writes to the wire for a {@link TokenError}. */
+export interface TokenErrorResponse {
+  status: 400 | 401 | 403 | 503
+  headers: Record<string, string>
+  body: TokenErrorBody
+}
+
+/** Extra details of a {@link TokenError}. */
+export interface TokenErrorDetails {
+  /** Why an `invalid_token` was refused. */
+  reason?: InvalidTokenReason
+  /** The scopes a route requires (`insufficient_scope`), named in the challenge's `scope`. */
+  scopes?: readonly string[]
+  /** Seconds a client should wait (`graph_unavailable`), sent as `Retry-After`. */
+  retryAfterSeconds?: number
+  /** The `realm` of the `WWW-Authenticate` challenge. @default 'api' */
+  realm?: string
+  /** The underlying failure (a `GraphApiError`, a network error). Never exposed to clients. */
+  cause?: unknown
+}
+
+const DEFAULT_REALM = 'api'
+const DEFAULT_RETRY_AFTER_SECONDS = 5
+
+function quote(value: string): string {
+  // RFC 7235 quoted-string; descriptions are ours, but keep the header well-formed whatever they say.
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`
+}
+
+/**
+ * The one error every rejection of a request's token is. Branch on `code`, not on `instanceof`.
+ * `status` and `headers` come from the core's table, so every adapter answers the same bytes.
+ *
+ * @example
+ * ```ts
+ * import { TokenError } from '@tokens/core'
+ * const error = new TokenError('invalid_token', 'The access token expired', { reason: 'expired' })
+ * error.status // 401
+ * error.headers['WWW-Authenticate'] // 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'
+ * ```
+ */
+export class TokenError extends Error {
+  override readonly name = 'TokenError'
+  readonly code: TokenErrorCode
+  readonly status: 400 | 401 | 403 | 503
+  readonly reason: InvalidTokenReason | undefined
+  readonly scopes: readonly string[]
+  readonly retryAfterSeconds: number | undefined
+  readonly realm: string
+
+  constructor(code: TokenErrorCode, description: string, details: TokenErrorDetails = {}) {
+    super(description, details.cause === undefined ? undefined : { cause: details.cause })
+    this.code = code
+    this.status = STATUS[code]
+    this.reason = code === 'invalid_token' ? (details.reason ?? 'invalidated') : undefined
+    this.scopes = details.scopes ?? []
+    this.retryAfterSeconds =
+      code === 'graph_unavailable' ? (details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : undefined
+    this.realm = details.realm ?? DEFAULT_REALM
+  }
+
+  /** The response headers: the RFC 6750 challenge, or `Retry-After` for `graph_unavailable`. */
+  get headers(): Record<string, string> {
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
+    const realm = `Bearer realm=${quote(this.realm)}`
+    switch (this.code) {
+      case 'token_required':
+        headers['WWW-Authenticate'] = realm
+        break
+      case 'invalid_request':
+      case 'invalid_token':
+        headers['WWW-Authenticate'] = `${realm}, error="${this.code}", error_description=${quote(this.message)}`
+        break
+      case 'insufficient_scope': {
+        const scope = this.scopes.length > 0 ? `, scope=${quote(this.scopes.join(' '))}` : ''
+        headers['WWW-Authenticate'] =
+          `${realm}, error="insufficient_scope", error_description=${quote(this.message)}${scope}`
+        break
+      }
+      case 'graph_unavailable':
+        headers['Retry-After'] = String(this.retryAfterSeconds)
+        break
+      default:
+        assertNever(this.code)
+    }
+    return headers
+  }
+
+  /** The status, headers and JSON body an adapter sends. */
+  toResponse(): TokenErrorResponse {
+    const body: TokenErrorBody = { error: this.code, error_description: this.message }
+    if (this.reason !== undefined) body.reason = this.reason
+    return { status: this.status, headers: this.headers, body }
+  }
+
+  /** The JSON body, so `JSON.stringify(error)` never shows more than a client may see. */
+  toJSON(): TokenErrorBody {
+    return this.toResponse().body
+  }
+}
+
+/**
+ * True for a {@link TokenError} from any copy of this package (ESM and CJS builds side by side).
+ *
+ * @example
+ * ```ts
+ * import { isTokenError } from '@tokens/core'
+ * try { await tokens.verify(raw) } catch (e) { if (isTokenError(e)) console.log(e.code) }
+ * ```
+ */
+export function isTokenError(value: unknown): value is TokenError {
+  return (
+    value instanceof TokenError ||
+    (value instanceof Error && value.name === 'TokenError' && typeof (value as TokenError).toResponse === 'function')
+  )
+}
+
+/** Compile-time exhaustiveness check for switches over unions. */
+export function assertNever(value: never): never {
+  throw new TypeError(`Unexpected value: ${String(value)}`)
+}

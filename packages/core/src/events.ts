@@ -1,0 +1,37 @@
+import type { InvalidTokenReason, TokenErrorCode } from './errors.js'
+import type { TokenType } from './token.js'
+import type { AppUsage } from './usage.js'
+
+/**
+ * What the core reports to `onEvent`, for logs and metrics. No event carries a raw token: tokens
+ * are named by `fingerprint`, the first 12 hex digits of their SHA-256.
+ */
+export type TokensEvent =
+  | {
+      type: 'verify'
+      outcome: 'valid' | 'rejected'
+      cached: boolean
+      durationMs: number
+      fingerprint: string
+      tokenType?: TokenType
+      code?: TokenErrorCode
+      reason?: InvalidTokenReason
+    }
+  | {
+      type: 'graph_call'
+      method: string
+      path: string
+      status: number
+      durationMs: number
+      attempt: number
+      usage?: AppUsage | undefined
+      errorCode?: number
+      error?: string
+    }
+  | { type: 'stale_accept'; fingerprint: string; tokenType: TokenType; ageMs: number }
+  | { type: 'store_write'; kind: 'user' | 'page' | 'system_user'; appId: string; userId?: string; pageId?: string }
+  | { type: 'revoke'; userId: string }
+  | { type: 'error'; where: 'cache' | 'store' | 'callback'; message: string }
+
+/** The `type` of every event. */
+export type TokensEventType = TokensEvent['type']

@@ -1,0 +1,214 @@
+import { TokenError } from './errors.js'
+import type { TokensEvent } from './events.js'
+import { GraphApiError, type GraphErrorBody, scrub } from './graph-api-error.js'
+import { appsecretProof } from './proof.js'
+import type { AccessToken } from './token.js'
+import { emptyUsage, type GraphUsage, peakUsage, readUsage, secondsToRegainAccess } from './usage.js'
+
+/** A value Graph accepts as a parameter; objects and arrays are sent as JSON. */
+export type GraphParam = string | number | boolean | null | undefined | readonly unknown[] | Record<string, unknown>
+
+/** Options of one Graph call. */
+export interface GraphRequestOptions {
+  /** The access token the call is made with; `appsecret_proof` is attached for it. */
+  token?: string | AccessToken
+  /** Query parameters (GET, DELETE) or form fields (POST). */
+  params?: Record<string, GraphParam>
+  /** Cancels the call. */
+  signal?: AbortSignal
+}
+
+/** Retry policy for transient and throttle errors. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  retries?: number
+  /** First back-off delay in ms, doubled per retry, with full jitter. @default 200 */
+  baseDelayMs?: number
+  /** Cap of one back-off delay in ms. @default 2000 */
+  maxDelayMs?: number
+}
+
+/** What the client needs from the core's configuration. */
+export interface GraphClientConfig {
+  appSecret: string
+  graphUrl: string
+  graphVersion: string
+  fetch: typeof fetch
+  timeoutMs: number
+  retry: Required<RetryOptions>
+  clock: () => number
+  emit: (event: TokensEvent) => void
+}
+
+const MAX_PAGES = 1000
+const CREDENTIAL_PARAMS = ['access_token', 'appsecret_proof', 'appsecret_time']
+
+/** A page of a Graph edge. */
+interface GraphPage<T> {
+  data?: T[]
+  paging?: { next?: string; cursors?: { after?: string } }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * A small Graph API client: versioned URLs, `appsecret_proof` on every call that carries a token,
+ * a timeout, typed errors, retries with capped exponential back-off and jitter for transient and
+ * throttle errors only, and the rate-limit headers read into `usage`.
+ *
+ * @example
+ * ```ts
+ * const me = await tokens.graph.get<{ id: string; name: string }>('/me', { token: userToken, params: { fields: 'id,name' } })
+ * for await (const page of tokens.graph.paginate<{ id: string }>('/me/accounts', { token: userToken })) console.log(page.id)
+ * ```
+ */
+export class GraphClient {
+  #usage: GraphUsage = emptyUsage()
+  readonly #config: GraphClientConfig
+
+  constructor(config: GraphClientConfig) {
+    this.#config = config
+  }
+
+  /** The latest `X-App-Usage`, `X-Page-Usage` and `X-Business-Use-Case-Usage` readings. */
+  get usage(): GraphUsage {
+    return this.#usage
+  }
+
+  /** `GET` a Graph path such as `/me` or `/123/accounts`. */
+  get<T = unknown>(path: string, options: GraphRequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, options)
+  }
+
+  /** `POST` form fields to a Graph path. Retried only when Graph answered with a transient error. */
+  post<T = unknown>(path: string, options: GraphRequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, options)
+  }
+
+  /** `DELETE` a Graph path. */
+  delete<T = unknown>(path: string, options: GraphRequestOptions = {}): Promise<T> {
+    return this.request<T>('DELETE', path, options)
+  }
+
+  /** Every item of an edge, following `paging.next` to the end (empty pages included). */
+  async *paginate<T = unknown>(path: string, options: GraphRequestOptions = {}): AsyncGenerator<T> {
+    let next: { path: string; params: Record<string, GraphParam> } | undefined = { path, params: options.params ?? {} }
+    const seen = new Set<string>()
+    for (let pages = 0; next !== undefined && pages < MAX_PAGES; pages++) {
+      const page: GraphPage<T> = await this.get<GraphPage<T>>(next.path, { ...options, params: next.params })
+      for (const item of page.data ?? []) yield item
+      const link = page.paging?.next
+      if (typeof link !== 'string' || seen.has(link)) return
+      seen.add(link)
+      next = this.#followable(link)
+    }
+  }
+
+  /** Whether the app's Graph budget is nearly spent (at or above `percent`). */
+  nearLimit(percent: number): boolean {
+    return peakUsage(this.#usage) >= percent
+  }
+
+  /** Seconds a client should wait before trying again after a throttle. */
+  retryAfterSeconds(): number {
+    return secondsToRegainAccess(this.#usage, 60)
+  }
+
+  /** Turns a `paging.next` URL back into a path and parameters, without its credentials. */
+  #followable(link: string): { path: string; params: Record<string, GraphParam> } | undefined {
+    let url: URL
+    try {
+      url = new URL(link)
+    } catch {
+      return undefined
+    }
+    const params: Record<string, GraphParam> = {}
+    for (const [key, value] of url.searchParams) {
+      if (!CREDENTIAL_PARAMS.includes(key)) params[key] = value
+    }
+    return { path: url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, ''), params }
+  }
+
+  #url(path: string): URL {
+    if (!path.startsWith('/') || path.startsWith('//'))
+      throw new TypeError(`Graph path must start with one '/': ${path}`)
+    const version = this.#config.graphVersion ? `/${this.#config.graphVersion}` : ''
+    return new URL(`${this.#config.graphUrl}${version}${path}`)
+  }
+
+  /** One Graph call with retries. */
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: GraphRequestOptions = {}): Promise<T> {
+    const { retry } = this.#config
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#attempt<T>(method, path, options, attempt)
+      } catch (error) {
+        const answered = error instanceof GraphApiError
+        const retryable = answered ? error.retryable : method !== 'POST'
+        if (!retryable || attempt >= retry.retries || options.signal?.aborted) throw error
+        const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt)
+        await sleep(Math.random() * cap)
+      }
+    }
+  }
+
+  async #attempt<T>(method: string, path: string, options: GraphRequestOptions, attempt: number): Promise<T> {
+    const { appSecret, clock, emit } = this.#config
+    const url = this.#url(path)
+    const fields = new URLSearchParams()
+    for (const [key, value] of Object.entries(options.params ?? {})) {
+      if (value === undefined) continue
+      fields.set(key, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))
+    }
+    const raw = typeof options.token === 'string' ? options.token : options.token?.value
+    if (raw !== undefined) {
+      fields.set('access_token', raw)
+      fields.set('appsecret_proof', appsecretProof(raw, appSecret))
+    }
+    const secrets = raw === undefined ? [appSecret] : [raw, appSecret]
+    const init: RequestInit = { method, headers: { accept: 'application/json' } }
+    if (method === 'POST') init.body = fields
+    else url.search = fields.toString()
+    const timeout = AbortSignal.timeout(this.#config.timeoutMs)
+    init.signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+
+    const started = clock()
+    let response: Response
+    let text: string
+    try {
+      response = await this.#config.fetch(url, init)
+      text = await response.text()
+    } catch (error) {
+      const timedOut = timeout.aborted && !options.signal?.aborted
+      const message = timedOut
+        ? `Graph API timed out after ${this.#config.timeoutMs} ms`
+        : 'Graph API could not be reached'
+      emit({ type: 'graph_call', method, path, status: 0, durationMs: clock() - started, attempt, error: message })
+      const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
+      throw new TokenError('graph_unavailable', message, { cause: new Error(detail) })
+    }
+    this.#usage = readUsage(this.#usage, response.headers, clock())
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    const errorBody = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined
+    const failed = !response.ok || body === undefined || (typeof errorBody === 'object' && errorBody !== null)
+    const durationMs = clock() - started
+    if (!failed) {
+      emit({ type: 'graph_call', method, path, status: response.status, durationMs, attempt, usage: this.#usage.app })
+      return body as T
+    }
+    const details: GraphErrorBody =
+      typeof errorBody === 'object' && errorBody !== null
+        ? (errorBody as GraphErrorBody)
+        : { message: `Graph API answered HTTP ${response.status} without a JSON error`, is_transient: true }
+    const error = new GraphApiError(response.status, details, secrets)
+    emit({ type: 'graph_call', method, path, status: response.status, durationMs, attempt, errorCode: error.code })
+    throw error
+  }
+}

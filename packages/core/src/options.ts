@@ -1,0 +1,190 @@
+import type { VerificationCache } from './cache.js'
+import type { TokensEvent } from './events.js'
+import type { TokenSources } from './extract.js'
+import type { RetryOptions } from './graph-client.js'
+import type { TokenStore } from './store.js'
+
+/**
+ * Options of `createTokens`. Only `appId` and `appSecret` are required; everything else has a
+ * default chosen for production against the real Graph API.
+ */
+export interface TokensOptions {
+  /** The Meta app id (digits). */
+  appId: string
+  /** The app secret: signs `appsecret_proof`, builds the app token, checks `signed_request`. */
+  appSecret: string
+  /** The app's client token (dashboard → Settings → Advanced), to recognise `{app_id}|{client_token}`. */
+  clientToken?: string
+  /** Graph API base URL; point it at `@tokens/emulator` in tests. @default 'https://graph.facebook.com' */
+  graphUrl?: string
+  /** Graph API version of every call, or `''` for unversioned calls. @default 'v25.0' */
+  graphVersion?: string
+  /** Ids of other apps (yours) whose tokens are accepted too. @default [] */
+  acceptAppIds?: readonly string[]
+  /** Where verifications are cached. @default an in-process LRU of `cacheMaxEntries` entries */
+  cache?: VerificationCache
+  /** Entries of the default in-process cache. @default 10000 */
+  cacheMaxEntries?: number
+  /** Where acquired tokens are kept (`MemoryStore`, `@tokens/sqlite`, `@tokens/redis`). @default none */
+  store?: TokenStore
+  /** The `fetch` Graph calls go through. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Timeout of one Graph call in ms. @default 5000 */
+  timeoutMs?: number
+  /** Retries of transient and throttled Graph calls: a count, or the full policy. @default 2 */
+  retries?: number | RetryOptions
+  /** Longest time a verification is trusted before Graph is asked again. @default 300 */
+  cacheTtlSeconds?: number
+  /** How long a rejection is remembered (tokens do not come back to life). @default 60 */
+  rejectionTtlSeconds?: number
+  /** While Graph is down, tokens verified this recently are still accepted. `0` disables. @default 600 */
+  staleOnOutageSeconds?: number
+  /** Longer tokens are refused without a Graph call. @default 8192 */
+  maxTokenLength?: number
+  /** Where tokens may arrive in a request. @default { header: true } */
+  tokenSources?: TokenSources
+  /** Verifications in flight at once; more wait for a slot. @default 16 */
+  maxConcurrentVerifications?: number
+  /** Percent of Graph's rate budget at which new, unknown tokens are answered 503 to save the rest. @default 90 */
+  usageLimitPercent?: number
+  /** Maximum age of a `signed_request` (replay protection). @default 3600 */
+  signedRequestMaxAgeSeconds?: number
+  /** The `realm` of `WWW-Authenticate` challenges. @default 'api' */
+  realm?: string
+  /** The clock, in ms since the epoch (tests move it). @default Date.now */
+  clock?: () => number
+  /** Receives events for logging and metrics; never a raw token. */
+  onEvent?: (event: TokensEvent) => void
+}
+
+/** Options after defaults, as the core uses them. */
+export interface ResolvedOptions {
+  appId: string
+  appSecret: string
+  clientToken: string | undefined
+  graphUrl: string
+  graphVersion: string
+  acceptAppIds: ReadonlySet<string>
+  cache: VerificationCache | undefined
+  cacheMaxEntries: number
+  store: TokenStore | undefined
+  fetch: typeof fetch
+  timeoutMs: number
+  retry: Required<RetryOptions>
+  cacheTtlMs: number
+  rejectionTtlMs: number
+  staleOnOutageMs: number
+  maxTokenLength: number
+  tokenSources: TokenSources
+  maxConcurrentVerifications: number
+  usageLimitPercent: number
+  signedRequestMaxAgeSeconds: number
+  realm: string
+  clock: () => number
+  onEvent: ((event: TokensEvent) => void) | undefined
+}
+
+/** The defaults, in one place. */
+export const DEFAULTS = Object.freeze({
+  graphUrl: 'https://graph.facebook.com',
+  graphVersion: 'v25.0',
+  cacheMaxEntries: 10_000,
+  timeoutMs: 5000,
+  retries: 2,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 2000,
+  cacheTtlSeconds: 300,
+  rejectionTtlSeconds: 60,
+  staleOnOutageSeconds: 600,
+  maxTokenLength: 8192,
+  maxConcurrentVerifications: 16,
+  usageLimitPercent: 90,
+  signedRequestMaxAgeSeconds: 3600,
+  realm: 'api',
+})
+
+function fail(option: string, must: string): never {
+  throw new TypeError(`createTokens: option '${option}' ${must}`)
+}
+
+function count(options: TokensOptions, name: keyof TokensOptions, fallback: number, min = 0): number {
+  const value = options[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `must be a number ≥ ${min}`)
+  return value
+}
+
+function secret(options: TokensOptions, name: 'appSecret' | 'clientToken'): string {
+  const value = options[name]
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{8,256}$/.test(value)) {
+    fail(name, 'must be the string from the Meta app dashboard')
+  }
+  return value
+}
+
+/** Applies defaults and validates; caller mistakes throw a `TypeError` naming the option. */
+export function resolveOptions(options: TokensOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createTokens: options must be an object')
+  if (typeof options.appId !== 'string' || !/^\d{1,32}$/.test(options.appId))
+    fail('appId', 'must be a string of digits')
+  const appSecret = secret(options, 'appSecret')
+  const clientToken = options.clientToken === undefined ? undefined : secret(options, 'clientToken')
+  const graphUrl = options.graphUrl ?? DEFAULTS.graphUrl
+  if (typeof graphUrl !== 'string' || !/^https?:\/\/[^/]+$/.test(graphUrl.replace(/\/+$/, ''))) {
+    fail('graphUrl', 'must be an http(s) origin such as https://graph.facebook.com')
+  }
+  const graphVersion = options.graphVersion ?? DEFAULTS.graphVersion
+  if (typeof graphVersion !== 'string' || !/^(v\d+\.\d+)?$/.test(graphVersion)) {
+    fail('graphVersion', "must look like 'v25.0' (or '' for unversioned calls)")
+  }
+  const acceptAppIds = options.acceptAppIds ?? []
+  if (!Array.isArray(acceptAppIds) || !acceptAppIds.every((id) => typeof id === 'string' && /^\d{1,32}$/.test(id))) {
+    fail('acceptAppIds', 'must be an array of app ids')
+  }
+  const fetchFn = options.fetch ?? globalThis.fetch
+  if (typeof fetchFn !== 'function') fail('fetch', 'must be a function')
+  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function')
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'must be a function')
+  for (const name of ['cache', 'store'] as const) {
+    if (options[name] !== undefined && (typeof options[name] !== 'object' || options[name] === null)) {
+      fail(name, 'must be an object')
+    }
+  }
+  const retries = options.retries ?? DEFAULTS.retries
+  const retryPolicy: RetryOptions = typeof retries === 'number' ? { retries } : retries
+  const retry: Required<RetryOptions> = {
+    retries: retryPolicy.retries ?? DEFAULTS.retries,
+    baseDelayMs: retryPolicy.baseDelayMs ?? DEFAULTS.retryBaseDelayMs,
+    maxDelayMs: retryPolicy.maxDelayMs ?? DEFAULTS.retryMaxDelayMs,
+  }
+  if (!Number.isInteger(retry.retries) || retry.retries < 0 || retry.retries > 10) fail('retries', 'must be 0-10')
+  if (!(retry.baseDelayMs >= 0) || !(retry.maxDelayMs >= 0)) fail('retries', 'delays must be ≥ 0')
+  const realm = options.realm ?? DEFAULTS.realm
+  if (typeof realm !== 'string' || !/^[\x20-\x7e]{1,100}$/.test(realm)) fail('realm', 'must be printable ASCII')
+
+  return {
+    appId: options.appId,
+    appSecret,
+    clientToken,
+    graphUrl: graphUrl.replace(/\/+$/, ''),
+    graphVersion,
+    acceptAppIds: new Set(acceptAppIds),
+    cache: options.cache,
+    cacheMaxEntries: count(options, 'cacheMaxEntries', DEFAULTS.cacheMaxEntries, 1),
+    store: options.store,
+    fetch: fetchFn,
+    timeoutMs: count(options, 'timeoutMs', DEFAULTS.timeoutMs, 1),
+    retry,
+    cacheTtlMs: count(options, 'cacheTtlSeconds', DEFAULTS.cacheTtlSeconds) * 1000,
+    rejectionTtlMs: count(options, 'rejectionTtlSeconds', DEFAULTS.rejectionTtlSeconds) * 1000,
+    staleOnOutageMs: count(options, 'staleOnOutageSeconds', DEFAULTS.staleOnOutageSeconds) * 1000,
+    maxTokenLength: count(options, 'maxTokenLength', DEFAULTS.maxTokenLength, 16),
+    tokenSources: options.tokenSources ?? { header: true },
+    maxConcurrentVerifications: count(options, 'maxConcurrentVerifications', DEFAULTS.maxConcurrentVerifications, 1),
+    usageLimitPercent: count(options, 'usageLimitPercent', DEFAULTS.usageLimitPercent, 1),
+    signedRequestMaxAgeSeconds: count(options, 'signedRequestMaxAgeSeconds', DEFAULTS.signedRequestMaxAgeSeconds),
+    realm,
+    clock: options.clock ?? Date.now,
+    onEvent: options.onEvent,
+  }
+}

@@ -1,0 +1,122 @@
+import { createTokenCipher, type EncryptionOptions, type TokenCipher } from './encryption.js'
+import type { TokenInfo } from './token.js'
+
+/** The kinds of token an app keeps. */
+export type StoredTokenKind = 'user' | 'page' | 'system_user'
+
+/**
+ * A token as a store keeps it: the raw value (sealed at rest when the store encrypts) and its
+ * metadata. No fixed length anywhere: Meta changes token lengths without notice.
+ */
+export interface StoredToken {
+  kind: StoredTokenKind
+  appId: string
+  /** The user (or system user) the token acts for; for a Page token, the admin it came from. */
+  userId: string
+  /** Page tokens only. */
+  pageId?: string | undefined
+  value: string
+  info: TokenInfo
+  /** When it was saved (ms since the epoch). */
+  savedAt: number
+}
+
+/**
+ * Where an app keeps the long-lived tokens it obtained. Implemented by {@link MemoryStore},
+ * `@tokens/sqlite` and `@tokens/redis`; all pass one conformance suite.
+ */
+export interface TokenStore {
+  /** Saves a token, replacing the one with the same (app, user) or (app, page, user). */
+  save(token: StoredToken): Promise<void>
+  /** The user or system user token of (app, user). */
+  findUserToken(appId: string, userId: string): Promise<StoredToken | undefined>
+  /** The most recently saved Page token of (app, page). */
+  findPageToken(appId: string, pageId: string): Promise<StoredToken | undefined>
+  /** The Page tokens obtained through one user. */
+  listPageTokens(appId: string, userId: string): Promise<StoredToken[]>
+  /** Deletes a user's tokens and the Page tokens obtained through them; returns how many. */
+  deleteUser(appId: string, userId: string): Promise<number>
+  close?(): void | Promise<void>
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Seal values in memory too (mostly to run the same tests as persistent stores). */
+  encryption?: EncryptionOptions
+}
+
+function clone(token: StoredToken): StoredToken {
+  return { ...token, info: { ...token.info } }
+}
+
+/**
+ * An in-process {@link TokenStore}: for tests and single-process apps that can lose tokens on restart.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, MemoryStore } from '@tokens/core'
+ * const tokens = createTokens({ appId, appSecret, store: new MemoryStore() })
+ * ```
+ */
+export class MemoryStore implements TokenStore {
+  readonly #rows = new Map<string, StoredToken>()
+  readonly #cipher: TokenCipher | undefined
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#cipher = options.encryption ? createTokenCipher(options.encryption) : undefined
+  }
+
+  #key(t: Pick<StoredToken, 'kind' | 'appId' | 'userId' | 'pageId'>): string {
+    return t.kind === 'page' ? `page\0${t.appId}\0${t.pageId}\0${t.userId}` : `user\0${t.appId}\0${t.userId}`
+  }
+
+  #open(row: StoredToken): StoredToken {
+    const out = clone(row)
+    if (this.#cipher) out.value = this.#cipher.decrypt(row.value, `${row.appId}:${row.userId}`)
+    return out
+  }
+
+  async save(token: StoredToken): Promise<void> {
+    const row = clone(token)
+    if (this.#cipher) row.value = this.#cipher.encrypt(token.value, `${token.appId}:${token.userId}`)
+    const key = this.#key(token)
+    this.#rows.delete(key)
+    this.#rows.set(key, row)
+  }
+
+  async findUserToken(appId: string, userId: string): Promise<StoredToken | undefined> {
+    const row = this.#rows.get(this.#key({ kind: 'user', appId, userId }))
+    return row ? this.#open(row) : undefined
+  }
+
+  async findPageToken(appId: string, pageId: string): Promise<StoredToken | undefined> {
+    let latest: StoredToken | undefined
+    for (const row of this.#rows.values()) {
+      if (row.kind === 'page' && row.appId === appId && row.pageId === pageId) {
+        if (latest === undefined || row.savedAt >= latest.savedAt) latest = row
+      }
+    }
+    return latest ? this.#open(latest) : undefined
+  }
+
+  async listPageTokens(appId: string, userId: string): Promise<StoredToken[]> {
+    return [...this.#rows.values()]
+      .filter((row) => row.kind === 'page' && row.appId === appId && row.userId === userId)
+      .map((row) => this.#open(row))
+  }
+
+  async deleteUser(appId: string, userId: string): Promise<number> {
+    let deleted = 0
+    for (const [key, row] of this.#rows) {
+      if (row.appId === appId && row.userId === userId) {
+        this.#rows.delete(key)
+        deleted++
+      }
+    }
+    return deleted
+  }
+
+  close(): void {
+    this.#rows.clear()
+  }
+}

@@ -1,0 +1,241 @@
+import { inspect } from 'node:util'
+
+/** The kinds of token Graph issues, plus the client token composed from app config. */
+export type TokenType = 'user' | 'page' | 'app' | 'system_user' | 'client'
+
+/** How long a token lives: `never` when Graph says `expires_at: 0`. */
+export type TokenLifetime = 'short' | 'long' | 'never'
+
+/** A permission as Graph grants it; `targetIds` absent when the grant covers every object. */
+export interface GranularScope {
+  readonly scope: string
+  readonly targetIds?: readonly string[]
+}
+
+/**
+ * Everything known about a token except its raw value: what the verification cache and the stores
+ * keep. Times are milliseconds since the epoch, `null` when Graph gives no limit.
+ */
+export interface TokenInfo {
+  type: TokenType
+  appId: string
+  userId?: string | undefined
+  pageId?: string | undefined
+  tasks?: readonly string[] | undefined
+  scopes: readonly string[]
+  granularScopes: readonly GranularScope[]
+  issuedAt: number | null
+  expiresAt: number | null
+  dataAccessExpiresAt: number | null
+}
+
+const LONG_LIVED_AFTER_MS = 24 * 60 * 60 * 1000
+
+/** A short form of a raw token that is safe to show: a recognisable prefix, never the secret part. */
+export function redact(raw: string): string {
+  const bar = raw.indexOf('|')
+  if (bar > 0) return `${raw.slice(0, bar)}|[redacted]`
+  return `${raw.slice(0, 3)}…[redacted]`
+}
+
+/** Fields shared by every token type. Construct tokens with `tokenFromInfo`, not directly. */
+abstract class BaseToken {
+  readonly #value: string
+  abstract readonly type: TokenType
+  readonly appId: string
+  readonly scopes: readonly string[]
+  readonly granularScopes: readonly GranularScope[]
+  readonly issuedAt: Date | null
+  readonly expiresAt: Date | null
+  readonly dataAccessExpiresAt: Date | null
+  readonly lifetime: TokenLifetime
+
+  constructor(raw: string, info: TokenInfo) {
+    this.#value = raw
+    this.appId = info.appId
+    this.scopes = info.scopes
+    this.granularScopes = info.granularScopes
+    this.issuedAt = info.issuedAt === null ? null : new Date(info.issuedAt)
+    this.expiresAt = info.expiresAt === null ? null : new Date(info.expiresAt)
+    this.dataAccessExpiresAt = info.dataAccessExpiresAt === null ? null : new Date(info.dataAccessExpiresAt)
+    this.lifetime = lifetimeOf(info)
+  }
+
+  /** The raw access token, to send to Graph. The only way to read it. */
+  get value(): string {
+    return this.#value
+  }
+
+  /**
+   * Whether the token grants `scope`, and, with `targetId`, whether the grant covers that object
+   * (a granular scope without `targetIds` covers everything).
+   */
+  hasScope(scope: string, targetId?: string): boolean {
+    if (!this.scopes.includes(scope)) return false
+    if (targetId === undefined) return true
+    const grant = this.granularScopes.find((g) => g.scope === scope)
+    return grant?.targetIds === undefined || grant.targetIds.includes(targetId)
+  }
+
+  /** Whether the token has expired at `now` (milliseconds). */
+  isExpired(now: number = Date.now()): boolean {
+    return this.expiresAt !== null && this.expiresAt.getTime() <= now
+  }
+
+  /** Metadata without the raw value, as stored and cached. */
+  toInfo(): TokenInfo {
+    return {
+      type: this.type,
+      appId: this.appId,
+      userId: 'userId' in this ? (this.userId as string | undefined) : undefined,
+      pageId: 'pageId' in this ? (this.pageId as string) : undefined,
+      tasks: 'tasks' in this ? (this.tasks as readonly string[] | undefined) : undefined,
+      scopes: this.scopes,
+      granularScopes: this.granularScopes,
+      issuedAt: this.issuedAt?.getTime() ?? null,
+      expiresAt: this.expiresAt?.getTime() ?? null,
+      dataAccessExpiresAt: this.dataAccessExpiresAt?.getTime() ?? null,
+    }
+  }
+
+  /** A redacted, JSON-safe form: everything but the raw value. */
+  toJSON(): Record<string, unknown> {
+    const { tasks, ...info } = this.toInfo()
+    return {
+      ...info,
+      ...(tasks === undefined ? {} : { tasks }),
+      issuedAt: this.issuedAt?.toISOString() ?? null,
+      expiresAt: this.expiresAt?.toISOString() ?? null,
+      dataAccessExpiresAt: this.dataAccessExpiresAt?.toISOString() ?? null,
+      lifetime: this.lifetime,
+      value: redact(this.value),
+    }
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(${redact(this.value)})`
+  }
+
+  [Symbol.toPrimitive](): string {
+    return this.toString()
+  }
+
+  [inspect.custom](_depth: number, options: { stylize?: unknown }, inspectFn: typeof inspect = inspect): string {
+    return `${this.constructor.name} ${inspectFn(this.toJSON(), options as never)}`
+  }
+}
+
+function lifetimeOf(info: TokenInfo): TokenLifetime {
+  if (info.expiresAt === null) return 'never'
+  if (info.issuedAt === null) return info.type === 'user' ? 'short' : 'long'
+  return info.expiresAt - info.issuedAt > LONG_LIVED_AFTER_MS ? 'long' : 'short'
+}
+
+/** A user access token: acts for one person who logged in to the app. */
+export class UserToken extends BaseToken {
+  readonly type = 'user' as const
+  readonly userId: string
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    this.userId = info.userId ?? ''
+    Object.freeze(this)
+  }
+}
+
+/** A Page access token: acts as a Facebook Page. `userId` is the admin it was obtained through. */
+export class PageToken extends BaseToken {
+  readonly type = 'page' as const
+  readonly pageId: string
+  readonly userId: string | undefined
+  readonly tasks: readonly string[] | undefined
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    this.pageId = info.pageId ?? ''
+    this.userId = info.userId
+    this.tasks = info.tasks
+    Object.freeze(this)
+  }
+}
+
+/** An app access token (`{app_id}|{app_secret}` or one from `client_credentials`). */
+export class AppToken extends BaseToken {
+  readonly type = 'app' as const
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    Object.freeze(this)
+  }
+}
+
+/** A system user token of a Business Manager. */
+export class SystemUserToken extends BaseToken {
+  readonly type = 'system_user' as const
+  readonly userId: string
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    this.userId = info.userId ?? ''
+    Object.freeze(this)
+  }
+}
+
+/** A client token (`{app_id}|{client_token}`): embedded in apps, valid only for a few endpoints. */
+export class ClientToken extends BaseToken {
+  readonly type = 'client' as const
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    Object.freeze(this)
+  }
+}
+
+/**
+ * Any verified token, discriminated on `type`.
+ *
+ * @example
+ * ```ts
+ * import type { AccessToken } from '@tokens/core'
+ * function owner(token: AccessToken): string {
+ *   switch (token.type) {
+ *     case 'page': return token.pageId
+ *     case 'user': case 'system_user': return token.userId
+ *     case 'app': case 'client': return token.appId
+ *   }
+ * }
+ * ```
+ */
+export type AccessToken = UserToken | PageToken | AppToken | SystemUserToken | ClientToken
+
+/** The token class of each {@link TokenType}: `TokenOfType<'page'>` is `PageToken`. */
+export type TokenOfType<T extends TokenType> = Extract<AccessToken, { type: T }>
+
+/**
+ * Builds the typed token for `info` around its raw value.
+ *
+ * @example
+ * ```ts
+ * import { tokenFromInfo } from '@tokens/core'
+ * const token = tokenFromInfo('EAAB...', { type: 'user', appId: '1', userId: '2', scopes: [], granularScopes: [],
+ *   issuedAt: null, expiresAt: null, dataAccessExpiresAt: null })
+ * ```
+ */
+export function tokenFromInfo(raw: string, info: TokenInfo): AccessToken {
+  switch (info.type) {
+    case 'user':
+      return new UserToken(raw, info)
+    case 'page':
+      return new PageToken(raw, info)
+    case 'app':
+      return new AppToken(raw, info)
+    case 'system_user':
+      return new SystemUserToken(raw, info)
+    case 'client':
+      return new ClientToken(raw, info)
+    default: {
+      const unknown: never = info.type
+      throw new TypeError(`Unknown token type: ${String(unknown)}`)
+    }
+  }
+}
+
+/** True for a token built by this package. */
+export function isAccessToken(value: unknown): value is AccessToken {
+  return value instanceof BaseToken
+}

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto'
+import * as acquisition from './acquisition.js'
+import { LruVerificationCache, type VerificationCache } from './cache.js'
+import { isTokenError, TokenError } from './errors.js'
+import type { TokensEvent } from './events.js'
+import { extractToken, type RequestLike } from './extract.js'
+import { GraphClient } from './graph-client.js'
+import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
+import { checkRequirement, type TokenRequirement } from './requirement.js'
+import { parseSignedRequest, type SignedRequestPayload } from './signed-request.js'
+import { AppToken, ClientToken, type PageToken, type TokenOfType, type TokenType, type UserToken } from './token.js'
+import type { GraphUsage } from './usage.js'
+import { tokenKey, Verifier } from './verifier.js'
+
+const BRAND = Symbol.for('@tokens/core.Tokens')
+
+/** Options of {@link Tokens.authenticate}: a requirement, and whether a token must be present. */
+export interface AuthenticateOptions<T extends TokenType = TokenType> extends TokenRequirement<T> {
+  /** Refuse requests without a token (`token_required`). @default false */
+  required?: boolean
+}
+
+/** Options of {@link Tokens.dataDeletion}. */
+export interface DataDeletionOptions {
+  /** Where the user can check the deletion: a URL (the code is appended as `?id=`) or a function of the code. */
+  statusUrl: string | ((confirmationCode: string) => string)
+  /** Deletes the user's data; runs before the answer is sent. */
+  onDelete?: (userId: string, confirmationCode: string) => void | Promise<void>
+}
+
+/** What Meta expects back from a data deletion callback. */
+export interface DataDeletionAnswer {
+  url: string
+  confirmation_code: string
+}
+
+/**
+ * The core object: verifies, acquires, stores and revokes tokens. Build it once at startup with
+ * {@link createTokens} and share it.
+ */
+export class Tokens {
+  readonly [BRAND] = true
+  /** The Graph client, with `appsecret_proof` on every call. */
+  readonly graph: GraphClient
+  readonly #options: ResolvedOptions
+  readonly #cache: VerificationCache
+  readonly #verifier: Verifier
+  readonly #seenSignedRequests = new Map<string, number>()
+  #closed = false
+
+  constructor(options: TokensOptions) {
+    const resolved = resolveOptions(options)
+    this.#options = resolved
+    this.graph = new GraphClient({ ...resolved, emit: this.#emit })
+    this.#cache =
+      resolved.cache ?? new LruVerificationCache({ maxEntries: resolved.cacheMaxEntries, clock: resolved.clock })
+    this.#verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit)
+  }
+
+  /** The app id tokens are verified for. */
+  get appId(): string {
+    return this.#options.appId
+  }
+
+  /** The `realm` of challenges. */
+  get realm(): string {
+    return this.#options.realm
+  }
+
+  /** The latest rate-limit readings from Graph's headers. */
+  get usage(): GraphUsage {
+    return this.graph.usage
+  }
+
+  readonly #emit = (event: TokensEvent): void => {
+    if (this.#options?.onEvent === undefined) return
+    try {
+      this.#options.onEvent(event)
+    } catch {
+      // A failing logger must not fail a request.
+    }
+  }
+
+  /**
+   * Verifies a raw token with Graph's `debug_token` (cached, coalesced) and checks the requirement.
+   *
+   * @example
+   * ```ts
+   * const page = await tokens.verify(raw, { type: 'page', scopes: ['pages_manage_posts'] })
+   * page.pageId
+   * ```
+   */
+  async verify<T extends TokenType = TokenType>(
+    raw: string,
+    requirement: TokenRequirement<T> = {},
+  ): Promise<TokenOfType<T>> {
+    this.#open()
+    const token = await this.#verifier.verify(raw)
+    return checkRequirement(token, requirement, this.#options.realm)
+  }
+
+  /**
+   * Finds the request's token (RFC 6750), verifies it and checks the requirement. Resolves
+   * `undefined` when there is no token and none is `required`. Rejects only with `TokenError`.
+   *
+   * @example
+   * ```ts
+   * const token = await tokens.authenticate(req, { required: true, type: 'user' })
+   * ```
+   */
+  async authenticate<T extends TokenType = TokenType>(
+    req: RequestLike,
+    options: AuthenticateOptions<T> = {},
+  ): Promise<TokenOfType<T> | undefined> {
+    const { realm } = this.#options
+    try {
+      const raw = extractToken(req, {
+        sources: this.#options.tokenSources,
+        maxTokenLength: this.#options.maxTokenLength,
+        realm,
+      })
+      if (raw === undefined) {
+        if (options.required) checkRequirement(undefined, options, realm)
+        return undefined
+      }
+      return await this.verify(raw, options)
+    } catch (error) {
+      if (isTokenError(error)) throw error
+      throw new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
+    }
+  }
+
+  /**
+   * Checks an already verified token (or its absence) against a requirement.
+   *
+   * @example
+   * ```ts
+   * const user = tokens.authorize(req.token, { type: 'user' })
+   * ```
+   */
+  authorize<T extends TokenType = TokenType>(
+    token: Parameters<typeof checkRequirement>[0],
+    requirement: TokenRequirement<T> = {},
+  ): TokenOfType<T> {
+    return checkRequirement(token, requirement, this.#options.realm)
+  }
+
+  /** The app token `{app_id}|{app_secret}`, composed without a network call. */
+  appToken(): AppToken {
+    const { appId, appSecret } = this.#options
+    return new AppToken(`${appId}|${appSecret}`, localInfo(appId, 'app'))
+  }
+
+  /** The client token `{app_id}|{client_token}`; throws when `clientToken` is not configured. */
+  clientToken(): ClientToken {
+    const { appId, clientToken } = this.#options
+    if (clientToken === undefined) throw new TypeError("clientToken() needs the 'clientToken' option")
+    return new ClientToken(`${appId}|${clientToken}`, localInfo(appId, 'client'))
+  }
+
+  /** Exchanges a login `code` for a short-lived user token. Graph failures throw `GraphApiError`. */
+  exchangeCode(params: { code: string; redirectUri: string }): Promise<UserToken> {
+    return acquisition.exchangeCode(this.#acquisition(), params)
+  }
+
+  /** Exchanges a short-lived user token for a long-lived one, and stores it. */
+  exchangeForLongLived(userToken: UserToken): Promise<UserToken> {
+    return acquisition.exchangeForLongLived(this.#acquisition(), userToken)
+  }
+
+  /** Page tokens of every Page the user manages (paging followed), from the store or Graph; stored. */
+  pageTokens(userToken: UserToken, options?: acquisition.PageTokenOptions): Promise<PageToken[]> {
+    return acquisition.pageTokens(this.#acquisition(), userToken, options)
+  }
+
+  /** The Page token of one Page, from the store or Graph; stored. */
+  pageToken(userToken: UserToken, pageId: string, options?: acquisition.PageTokenOptions): Promise<PageToken> {
+    return acquisition.pageToken(this.#acquisition(), userToken, pageId, options)
+  }
+
+  /** Verifies a `signed_request` with the app secret (constant time, max age). */
+  parseSignedRequest(signedRequest: unknown): SignedRequestPayload {
+    const { appSecret, clock, realm, signedRequestMaxAgeSeconds } = this.#options
+    try {
+      return parseSignedRequest(signedRequest, appSecret, { clock, maxAgeSeconds: signedRequestMaxAgeSeconds })
+    } catch (error) {
+      if (isTokenError(error)) throw new TokenError('invalid_request', error.message, { realm })
+      throw error
+    }
+  }
+
+  /**
+   * Handles a deauthorize callback: verifies the `signed_request`, refuses a replay, and forgets
+   * every cached and stored token of the user. Returns the payload.
+   */
+  async deauthorize(signedRequest: unknown): Promise<SignedRequestPayload> {
+    const payload = this.#once(signedRequest)
+    await this.revokeUser(payload.user_id)
+    return payload
+  }
+
+  /**
+   * Handles a data deletion callback: verifies, calls `onDelete`, revokes the user, and returns the
+   * `{ url, confirmation_code }` Meta requires.
+   */
+  async dataDeletion(signedRequest: unknown, options: DataDeletionOptions): Promise<DataDeletionAnswer> {
+    const payload = this.#once(signedRequest)
+    const code = randomBytes(12).toString('hex')
+    await options.onDelete?.(payload.user_id, code)
+    await this.revokeUser(payload.user_id)
+    const url =
+      typeof options.statusUrl === 'function'
+        ? options.statusUrl(code)
+        : `${options.statusUrl}${options.statusUrl.includes('?') ? '&' : '?'}id=${code}`
+    return { url, confirmation_code: code }
+  }
+
+  /** Forgets every cached verification and stored token of a user (user and Page tokens). */
+  async revokeUser(userId: string): Promise<void> {
+    if (typeof userId !== 'string' || userId === '') throw new TypeError('revokeUser: userId is required')
+    await this.#cache.deleteUser(userId)
+    await this.#options.store?.deleteUser(this.#options.appId, userId)
+    this.#emit({ type: 'revoke', userId })
+  }
+
+  /** Releases the cache and the store. Further calls throw. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#cache.close?.()
+    await this.#options.store?.close?.()
+  }
+
+  #open(): void {
+    if (this.#closed) throw new TypeError('This tokens instance is closed')
+  }
+
+  /** Parses a signed request and remembers it until it is too old to be accepted anyway. */
+  #once(signedRequest: unknown): SignedRequestPayload {
+    const payload = this.parseSignedRequest(signedRequest)
+    const now = this.#options.clock()
+    for (const [key, until] of this.#seenSignedRequests) if (until <= now) this.#seenSignedRequests.delete(key)
+    const key = tokenKey(String(signedRequest))
+    if (this.#seenSignedRequests.has(key)) {
+      throw new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
+    }
+    const maxAge = this.#options.signedRequestMaxAgeSeconds || 86_400
+    this.#seenSignedRequests.set(key, payload.issued_at * 1000 + maxAge * 1000)
+    return payload
+  }
+
+  #acquisition(): acquisition.AcquisitionContext {
+    this.#open()
+    return {
+      options: this.#options,
+      graph: this.graph,
+      store: this.#options.store,
+      verify: (raw) => this.#verifier.verify(raw),
+      remember: (raw, info) => this.#verifier.remember(raw, info),
+      emit: this.#emit,
+    }
+  }
+}
+
+function localInfo(appId: string, type: 'app' | 'client') {
+  return { type, appId, scopes: [], granularScopes: [], issuedAt: null, expiresAt: null, dataAccessExpiresAt: null }
+}
+
+/**
+ * Builds the core object. Caller mistakes (a missing `appSecret`) throw `TypeError` at once.
+ *
+ * @example
+ * ```ts
+ * import { createTokens } from '@tokens/core'
+ * const tokens = createTokens({ appId: process.env.FB_APP_ID!, appSecret: process.env.FB_APP_SECRET! })
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * ```
+ */
+export function createTokens(options: TokensOptions): Tokens {
+  return new Tokens(options)
+}
+
+/**
+ * True for a {@link Tokens} instance, from any copy of this package: adapters accept options or an instance.
+ *
+ * @example
+ * ```ts
+ * import { isTokens } from '@tokens/core'
+ * const core = isTokens(arg) ? arg : createTokens(arg)
+ * ```
+ */
+export function isTokens(value: unknown): value is Tokens {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}

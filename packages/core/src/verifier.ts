@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto'
+import type { CachedVerification, VerificationCache } from './cache.js'
+import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
+import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
+import type { TokensEvent } from './events.js'
+import { checkTokenSyntax } from './extract.js'
+import { GraphApiError } from './graph-api-error.js'
+import type { GraphClient } from './graph-client.js'
+import type { ResolvedOptions } from './options.js'
+import { constantTimeEqual } from './proof.js'
+import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
+
+/** The SHA-256 of a token, hex: the only form in which the cache knows it. */
+export function tokenKey(raw: string): string {
+  return createHash('sha256').update(raw).digest('hex')
+}
+
+/** Bounds how many `debug_token` calls are in flight; the rest wait their turn. */
+class Slots {
+  #free: number
+  readonly #waiting: Array<() => void> = []
+  constructor(size: number) {
+    this.#free = size
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    try {
+      return await task()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#free++
+    }
+  }
+}
+
+const USAGE_PROBE_MS = 30_000
+/** Shortest token Graph issues that we would send to `debug_token`; shorter cannot be real. */
+const MIN_GRAPH_TOKEN_LENGTH = 20
+
+/**
+ * Verifies raw tokens: local checks first (syntax, app and client tokens), then the cache, then one
+ * coalesced `debug_token` call per token. Knows nothing of requests or requirements.
+ */
+export class Verifier {
+  readonly #options: ResolvedOptions
+  readonly #graph: GraphClient
+  readonly #cache: VerificationCache
+  readonly #emit: (event: TokensEvent) => void
+  readonly #inflight = new Map<string, Promise<CachedVerification>>()
+  readonly #slots: Slots
+
+  constructor(options: ResolvedOptions, graph: GraphClient, cache: VerificationCache, emit: (e: TokensEvent) => void) {
+    this.#options = options
+    this.#graph = graph
+    this.#cache = cache
+    this.#emit = emit
+    this.#slots = new Slots(options.maxConcurrentVerifications)
+  }
+
+  /** Verifies `raw`; throws `TokenError` (`invalid_request`, `invalid_token`, `graph_unavailable`). */
+  async verify(raw: string): Promise<AccessToken> {
+    const { clock, maxTokenLength, realm } = this.#options
+    if (typeof raw !== 'string' || raw === '')
+      throw new TokenError('token_required', 'An access token is required', { realm })
+    checkTokenSyntax(raw, maxTokenLength, realm)
+    const local = this.#local(raw)
+    if (local !== undefined) return local
+    const started = clock()
+    const key = tokenKey(raw)
+    const fingerprint = key.slice(0, 12)
+    let entry: CachedVerification | undefined
+    let cached = true
+    try {
+      entry = await this.#cached(key)
+      if (entry === undefined || entry.freshUntil <= clock()) {
+        cached = false
+        entry = await this.#load(raw, key, entry)
+      }
+      const token = this.#accept(raw, entry)
+      this.#emit({
+        type: 'verify',
+        outcome: 'valid',
+        cached,
+        durationMs: clock() - started,
+        fingerprint,
+        tokenType: token.type,
+      })
+      return token
+    } catch (error) {
+      const e = isTokenError(error)
+        ? error
+        : new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
+      this.#emit({
+        type: 'verify',
+        outcome: 'rejected',
+        cached,
+        durationMs: clock() - started,
+        fingerprint,
+        code: e.code,
+        ...(e.reason === undefined ? {} : { reason: e.reason }),
+      })
+      throw e
+    }
+  }
+
+  /** `{app_id}|{app_secret}`, `{app_id}|{client_token}` and other apps' app tokens, without Graph. */
+  #local(raw: string): AccessToken | undefined {
+    const bar = raw.indexOf('|')
+    if (bar < 0) {
+      if (raw.length < MIN_GRAPH_TOKEN_LENGTH) throw this.#invalid('malformed')
+      return undefined
+    }
+    const appId = raw.slice(0, bar)
+    const rest = raw.slice(bar + 1)
+    if (!/^\d{1,32}$/.test(appId) || rest === '' || rest.includes('|')) throw this.#invalid('malformed')
+    const options = this.#options
+    if (appId !== options.appId) {
+      if (!options.acceptAppIds.has(appId)) throw this.#invalid('wrong_app')
+      return undefined
+    }
+    const info: TokenInfo = {
+      type: 'app',
+      appId,
+      scopes: [],
+      granularScopes: [],
+      issuedAt: null,
+      expiresAt: null,
+      dataAccessExpiresAt: null,
+    }
+    // Both comparisons always run, so timing does not tell which secret was close.
+    const isSecret = constantTimeEqual(rest, options.appSecret)
+    const isClient = options.clientToken !== undefined && constantTimeEqual(rest, options.clientToken)
+    if (isSecret) return tokenFromInfo(raw, info)
+    if (isClient) return tokenFromInfo(raw, { ...info, type: 'client' })
+    return undefined // an app token from client_credentials: Graph knows it
+  }
+
+  #invalid(reason: InvalidTokenReason): TokenError {
+    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
+  }
+
+  async #cached(key: string): Promise<CachedVerification | undefined> {
+    try {
+      return await this.#cache.get(key)
+    } catch (error) {
+      this.#emit({
+        type: 'error',
+        where: 'cache',
+        message: error instanceof Error ? error.message : 'cache read failed',
+      })
+      return undefined
+    }
+  }
+
+  /** One Graph call per token at a time, however many requests ask; stale entries cover outages. */
+  async #load(raw: string, key: string, stale: CachedVerification | undefined): Promise<CachedVerification> {
+    let pending = this.#inflight.get(key)
+    if (pending === undefined) {
+      const load = () => this.#slots.run(() => this.#debugToken(raw, key))
+      pending = (this.#cache.coalesce ? this.#cache.coalesce(key, load) : load()).finally(() =>
+        this.#inflight.delete(key),
+      )
+      this.#inflight.set(key, pending)
+    }
+    try {
+      return await pending
+    } catch (error) {
+      if (isTokenError(error) && error.code === 'graph_unavailable' && stale?.outcome === 'valid') {
+        const { clock } = this.#options
+        if (stale.keepUntil > clock() && stale.verifiedAt + this.#options.staleOnOutageMs > clock()) {
+          this.#emit({
+            type: 'stale_accept',
+            fingerprint: key.slice(0, 12),
+            tokenType: stale.info.type,
+            ageMs: clock() - stale.verifiedAt,
+          })
+          return stale
+        }
+      }
+      throw error
+    }
+  }
+
+  async #debugToken(raw: string, key: string): Promise<CachedVerification> {
+    const { appId, appSecret, clock, realm, usageLimitPercent } = this.#options
+    const usage = this.#graph.usage
+    if (this.#graph.nearLimit(usageLimitPercent) && clock() - (usage.updatedAt ?? 0) < USAGE_PROBE_MS) {
+      throw new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
+        realm,
+        retryAfterSeconds: this.#graph.retryAfterSeconds(),
+      })
+    }
+    let body: unknown
+    try {
+      body = await this.#graph.get('/debug_token', { token: `${appId}|${appSecret}`, params: { input_token: raw } })
+    } catch (error) {
+      if (isTokenError(error)) throw error
+      const throttled = error instanceof GraphApiError && error.category === 'throttle'
+      throw new TokenError(
+        'graph_unavailable',
+        throttled ? 'Graph API is throttling the app' : 'Graph API could not verify the token',
+        {
+          realm,
+          cause: error,
+          retryAfterSeconds: throttled ? this.#graph.retryAfterSeconds() : undefined,
+        },
+      )
+    }
+    const verdict = interpretDebugToken(body)
+    if (verdict === undefined)
+      throw new TokenError('graph_unavailable', 'Graph API gave no answer about the token', { realm })
+    const now = clock()
+    const entry = this.#entryOf(verdict, now)
+    try {
+      await this.#cache.set(key, entry)
+    } catch (error) {
+      this.#emit({
+        type: 'error',
+        where: 'cache',
+        message: error instanceof Error ? error.message : 'cache write failed',
+      })
+    }
+    return entry
+  }
+
+  #entryOf(verdict: ReturnType<typeof interpretDebugToken> & object, now: number): CachedVerification {
+    const { acceptAppIds, appId, cacheTtlMs, rejectionTtlMs, staleOnOutageMs } = this.#options
+    if (verdict.outcome === 'valid' && verdict.info.appId !== appId && !acceptAppIds.has(verdict.info.appId)) {
+      verdict = {
+        outcome: 'rejected',
+        reason: 'wrong_app',
+        description: REASON_DESCRIPTIONS.wrong_app,
+        userId: verdict.info.userId,
+      }
+    }
+    if (verdict.outcome === 'rejected') {
+      const until = now + rejectionTtlMs
+      return { ...verdict, verifiedAt: now, freshUntil: until, keepUntil: until }
+    }
+    const { info } = verdict
+    const limit = Math.min(
+      info.expiresAt ?? Number.POSITIVE_INFINITY,
+      info.dataAccessExpiresAt ?? Number.POSITIVE_INFINITY,
+    )
+    return {
+      outcome: 'valid',
+      info,
+      verifiedAt: now,
+      freshUntil: Math.min(limit, now + cacheTtlMs),
+      keepUntil: Math.min(limit, now + Math.max(cacheTtlMs, staleOnOutageMs)),
+    }
+  }
+
+  /** Turns a verification into a token, re-checking expiry by our clock. */
+  #accept(raw: string, entry: CachedVerification): AccessToken {
+    if (entry.outcome === 'rejected') {
+      throw new TokenError('invalid_token', entry.description, { reason: entry.reason, realm: this.#options.realm })
+    }
+    const now = this.#options.clock()
+    const { expiresAt, dataAccessExpiresAt } = entry.info
+    if ((expiresAt !== null && expiresAt <= now) || (dataAccessExpiresAt !== null && dataAccessExpiresAt <= now)) {
+      throw this.#invalid('expired')
+    }
+    return tokenFromInfo(raw, entry.info)
+  }
+
+  /** Seeds the cache with a token whose metadata Graph just gave us (an exchange). */
+  async remember(raw: string, info: TokenInfo): Promise<void> {
+    const key = tokenKey(raw)
+    try {
+      await this.#cache.set(key, this.#entryOf({ outcome: 'valid', info }, this.#options.clock()))
+    } catch (error) {
+      this.#emit({
+        type: 'error',
+        where: 'cache',
+        message: error instanceof Error ? error.message : 'cache write failed',
+      })
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { extractToken, type RequestLike, TokenError } from '../src/index.js'
+
+function rejects(req: RequestLike, options?: Parameters<typeof extractToken>[1]): TokenError {
+  try {
+    extractToken(req, options)
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenError)
+    return error as TokenError
+  }
+  throw new Error('expected a rejection')
+}
+
+const token = 'EAAGm0PX4ZCpsBAKZBZCv2h7xZAbc123'
+
+describe('extractToken', () => {
+  it('reads a bearer token, whatever the case of the scheme', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect(extractToken({ headers: { authorization: `${scheme} ${token}` } })).toBe(token)
+    }
+    expect(extractToken({ headers: { authorization: `Bearer   ${token}  ` } })).toBe(token)
+  })
+
+  it('finds no token when there is none, or another scheme', () => {
+    expect(extractToken({ headers: {} })).toBeUndefined()
+    expect(extractToken({ headers: { authorization: 'Basic dXNlcjpwYXNz' } })).toBeUndefined()
+    expect(extractToken({ headers: { authorization: 'Bearerish abc' } })).toBeUndefined()
+  })
+
+  it('accepts app tokens with their bar and base64 padding', () => {
+    expect(extractToken({ headers: { authorization: 'Bearer 1234567890|abcdef0123456789' } })).toBe(
+      '1234567890|abcdef0123456789',
+    )
+    expect(extractToken({ headers: { authorization: 'Bearer abc+/def==' } })).toBe('abc+/def==')
+  })
+
+  it('refuses malformed headers as invalid_request', () => {
+    for (const header of [
+      'Bearer',
+      'Bearer ',
+      'Bearer a b',
+      'Bearer tok"en',
+      'Bearer tok,en',
+      'Bearer =abc',
+      'Bearer ä',
+    ]) {
+      const error = rejects({ headers: { authorization: header } })
+      expect(error.code).toBe('invalid_request')
+      expect(error.status).toBe(400)
+    }
+  })
+
+  it('refuses two Authorization headers', () => {
+    expect(rejects({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } }).code).toBe('invalid_request')
+  })
+
+  it('ignores the query, body and cookies unless enabled', () => {
+    const req = {
+      headers: { cookie: `fb=${token}` },
+      query: { access_token: token },
+      body: { access_token: token },
+    }
+    expect(extractToken(req)).toBeUndefined()
+    expect(extractToken(req, { sources: { query: true } })).toBe(token)
+    expect(extractToken({ ...req, query: {} }, { sources: { body: true } })).toBe(token)
+    expect(extractToken({ headers: req.headers }, { sources: { cookie: 'fb' } })).toBe(token)
+    expect(extractToken({ headers: {}, cookies: { fb: token } }, { sources: { cookie: 'fb' } })).toBe(token)
+  })
+
+  it('refuses a token sent by two methods', () => {
+    const error = rejects(
+      { headers: { authorization: `Bearer ${token}` }, query: { access_token: token } },
+      { sources: { query: true } },
+    )
+    expect(error.code).toBe('invalid_request')
+    expect(error.message).toMatch(/more than one method/)
+  })
+
+  it('refuses repeated or non-string query values', () => {
+    expect(rejects({ headers: {}, query: { access_token: [token, token] } }, { sources: { query: true } }).code).toBe(
+      'invalid_request',
+    )
+    expect(rejects({ headers: {}, body: { access_token: { a: 1 } } }, { sources: { body: true } }).code).toBe(
+      'invalid_request',
+    )
+  })
+
+  it('refuses oversized tokens before anything else', () => {
+    const long = 'A'.repeat(8193)
+    expect(rejects({ headers: { authorization: `Bearer ${long}` } }).message).toMatch(/longer than 8192/)
+    expect(extractToken({ headers: { authorization: `Bearer ${'A'.repeat(8192)}` } })).toHaveLength(8192)
+    expect(rejects({ headers: { authorization: 'Bearer AAAAAAAAAAA' } }, { maxTokenLength: 10 }).code).toBe(
+      'invalid_request',
+    )
+  })
+
+  it('never repeats the token in its error messages', () => {
+    const secret = `${token}"`
+    const error = rejects({ headers: { authorization: `Bearer ${secret}` } })
+    expect(error.message).not.toContain(token)
+    expect(JSON.stringify(error.toResponse())).not.toContain(token)
+  })
+})
