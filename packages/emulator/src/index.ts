@@ -1,1 +1,18 @@
-export const placeholder = 1
+export type { Emulator } from './emulator.js'
+export { startEmulator } from './emulator.js'
+export { signSignedRequest } from './signed-request.js'
+export type {
+  AppInfo,
+  AppOptions,
+  EmulatorOptions,
+  FaultOptions,
+  InvalidationReason,
+  NodeInfo,
+  PageOptions,
+  PageTokenOptions,
+  SystemUserTokenOptions,
+  TokenLifetime,
+  UsagePreset,
+  UserOptions,
+  UserTokenOptions,
+} from './types.js'

@@ -1,0 +1,45 @@
+import type { Clock } from './clock.js'
+import type { Directory } from './state.js'
+import type { TokenStore } from './token-store.js'
+import type { UsageMeter } from './usage.js'
+
+/** What a Graph route sees of the request. */
+export interface GraphRequest {
+  method: string
+  /** Path without the version prefix and trailing slash, e.g. `/me/accounts`. */
+  path: string
+  segments: string[]
+  /** `v25.0` for `/v25.0/...`, `undefined` for unversioned calls. */
+  version: string | undefined
+  /** Query and body parameters. */
+  params: URLSearchParams
+  /** The token of `Authorization: OAuth|Bearer`, when sent that way. */
+  headerToken: string | undefined
+  /** Set by a route once the call is attributable to an app (adds `X-App-Usage`). */
+  appId?: string
+}
+
+/** The emulator's state and services, shared by the routes. */
+export interface Services {
+  directory: Directory
+  tokens: TokenStore
+  clock: Clock
+  usage: UsageMeter
+  /** The emulator's base URL, e.g. `http://127.0.0.1:4010`. */
+  baseUrl(): string
+  /** The default Graph version. */
+  graphVersion: string
+  /** The user removes the app: invalidate tokens, drop grants, notify the deauthorize callback. */
+  removeApp(userId: string, appId: string): void
+}
+
+/** What a route answers. */
+export type GraphResult =
+  | { kind: 'json'; status?: number; body: unknown }
+  | { kind: 'html'; status: number; html: string }
+  | { kind: 'redirect'; location: string }
+
+/** A JSON 200 answer. */
+export function json(body: unknown, status?: number): GraphResult {
+  return status === undefined ? { kind: 'json', body } : { kind: 'json', body, status }
+}
