@@ -116,11 +116,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const signedRequest = (appId: string, payload: Record<string, unknown>): string => {
     const app = directory.app(appId)
-    const full = {
-      ...payload,
-      algorithm: payload.algorithm ?? 'HMAC-SHA256',
-      issued_at: payload.issued_at ?? clock.now(),
-    }
+    // Keys in Meta's order (user_id…, algorithm, issued_at): the signature covers the exact JSON text.
+    const { algorithm, issued_at, ...rest } = payload
+    const full = { ...rest, algorithm: algorithm ?? 'HMAC-SHA256', issued_at: issued_at ?? clock.now() }
     return signSignedRequest(app.secret, full)
   }
 

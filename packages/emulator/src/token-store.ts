@@ -81,7 +81,7 @@ export class TokenStore {
   issueUser(appId: string, userId: string, scopes: string[] | undefined, lifetime: TokenLifetime = 'short') {
     this.directory.app(appId)
     this.directory.user(userId)
-    const granted = scopes ? withPublicProfile(scopes) : withPublicProfile(this.directory.grantedScopes(userId, appId))
+    const granted = withPublicProfile(scopes ?? [])
     this.directory.grant(userId, appId, granted)
     const life = lifetime === 'long' ? LONG_LIVED_SECONDS : SHORT_LIVED_SECONDS
     const expiresAt = this.clock.now() + life

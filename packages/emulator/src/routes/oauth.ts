@@ -37,7 +37,8 @@ function exchangeCode(req: GraphRequest, services: Services, app: AppRecord, cod
     )
   }
   record.used = true
-  const token = services.tokens.issueUser(app.id, record.userId, undefined, 'short')
+  const scopes = services.directory.grantedScopes(record.userId, app.id)
+  const token = services.tokens.issueUser(app.id, record.userId, scopes, 'short')
   return tokenAnswer(services, token.value, token.expiresAt)
 }
 

@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type Emulator, startEmulator } from '../src/index.js'
+
+let emu: Emulator
+beforeEach(async () => {
+  emu = await startEmulator({ now: 1_700_000_000, freezeClock: true })
+})
+afterEach(() => emu.close())
+
+async function admin(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${emu.url}/__admin${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+
+describe('admin API', () => {
+  it('seeds apps, users, pages and tokens, and the tokens work on Graph', async () => {
+    const app = (await admin('POST', '/apps', { name: 'Admin App', requireProof: false })).body
+    expect(app).toMatchObject({ name: 'Admin App', id: expect.any(String), secret: expect.any(String) })
+    const user = (await admin('POST', '/users', { name: 'Grace' })).body
+    const page = (await admin('POST', '/pages', { name: 'Grace Page', admins: [user.id] })).body
+    const token = (await admin('POST', '/tokens/user', { appId: app.id, userId: user.id, lifetime: 'long' })).body
+      .access_token as string
+    const me = await fetch(`${emu.url}/me?access_token=${token}`)
+    expect(await me.json()).toEqual({ name: 'Grace', id: user.id })
+    const pageToken = await admin('POST', '/tokens/page', { appId: app.id, userId: user.id, pageId: page.id })
+    expect(pageToken.body.access_token).toMatch(/^EAA/)
+    const system = await admin('POST', '/tokens/system-user', { appId: app.id, userId: user.id })
+    expect(system.status).toBe(201)
+    const appToken = await admin('GET', `/apps/${app.id}/token`)
+    expect(appToken.body.access_token).toBe(emu.appToken(String(app.id)))
+
+    expect((await admin('POST', '/tokens/invalidate', { token, reason: 'logged_out' })).status).toBe(200)
+    const after = await fetch(`${emu.url}/me?access_token=${token}`)
+    expect(((await after.json()) as { error: { error_subcode: number } }).error.error_subcode).toBe(466)
+
+    const state = (await admin('GET', '/state')).body
+    expect(state).toMatchObject({ now: 1_700_000_000, tokens: { issued: 3, valid: 2 } })
+    expect(emu.requestCount()).toBe(2)
+  })
+
+  it('moves time, sets faults and usage, counts, signs and removes apps', async () => {
+    expect((await admin('POST', '/time/advance', { seconds: 60 })).body).toEqual({ now: 1_700_000_060 })
+    expect((await admin('GET', '/time')).body).toEqual({ now: 1_700_000_060 })
+    await admin('PUT', '/faults', { status: 502 })
+    expect((await fetch(`${emu.url}/debug_token`)).status).toBe(502)
+    await admin('DELETE', '/faults')
+    expect((await fetch(`${emu.url}/debug_token`)).status).toBe(400)
+    expect((await admin('GET', '/counts?path=/debug_token')).body.count).toBe(2)
+    await admin('DELETE', '/counts')
+    expect(emu.requestCount()).toBe(0)
+
+    const app = emu.createApp({ secret: 'key' })
+    const user = emu.createUser()
+    expect((await admin('PUT', `/apps/${app.id}/usage`, { callCount: 50 })).status).toBe(200)
+    const signed = await admin('POST', '/signed-request', { appId: app.id, payload: { user_id: '0', issued_at: 1 } })
+    expect(signed.body.signed_request).toBe(emu.signedRequest(app.id, { user_id: '0', issued_at: 1 }))
+    const token = emu.issueUserToken({ appId: app.id, userId: user.id })
+    expect((await admin('POST', '/remove-app', { userId: user.id, appId: app.id })).body).toEqual({ success: true })
+    const gone = await fetch(`${emu.url}/me?access_token=${token}`)
+    expect(((await gone.json()) as { error: { error_subcode: number } }).error.error_subcode).toBe(458)
+  })
+
+  it('answers bad input with 400 and unknown routes with 404', async () => {
+    expect((await admin('POST', '/pages', { name: 'x', admins: ['nope'] })).status).toBe(400)
+    expect((await admin('POST', '/tokens/invalidate', { token: 'x' })).status).toBe(400)
+    expect((await admin('GET', '/nothing')).status).toBe(404)
+  })
+})
