@@ -161,13 +161,10 @@ export async function pageToken(
   }
   const answer = await ctx.graph.get<AccountEntry>(`/${pageId}`, {
     token: userToken,
-    params: { fields: 'id,access_token,tasks' },
+    params: { fields: 'id,access_token' },
   })
   if (typeof answer.access_token !== 'string') throw new TypeError(`Graph API gave no access_token for Page ${pageId}`)
-  const token = new PageToken(
-    answer.access_token,
-    pageInfo(userToken, pageId, tasksOf(answer.tasks), ctx.options.clock()),
-  )
+  const token = new PageToken(answer.access_token, pageInfo(userToken, pageId, undefined, ctx.options.clock()))
   await save(ctx, 'page', token)
   return token
 }
