@@ -1,6 +1,8 @@
+import swc from 'unplugin-swc'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  plugins: [swc.vite()],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,

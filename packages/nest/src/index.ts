@@ -1,1 +1,9 @@
-export {}
+export { CurrentToken } from './current-token.js'
+export { PUBLIC_METADATA, Public } from './public.js'
+export { REQUIRE_TOKEN_METADATA, RequireToken, type RequireTokenDecorator } from './require-token.js'
+export { TokenErrorFilter } from './token-error-filter.js'
+export { TokenGuard } from './token-guard.js'
+export type { TokenRequest } from './token-request.js'
+export { TokensModule } from './tokens-module.js'
+export type { TokensModuleAsyncOptions, TokensModuleOptions } from './tokens-module-options.js'
+export { TokensService } from './tokens-service.js'

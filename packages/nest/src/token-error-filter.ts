@@ -1,0 +1,32 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common'
+import { HttpAdapterHost } from '@nestjs/core'
+import { TokenError } from '@tokens/core'
+
+/**
+ * Answers a `TokenError` exactly as the core says: its status, `WWW-Authenticate` or `Retry-After`
+ * (and `Cache-Control: no-store`) headers, and JSON body, through the platform's adapter (Express or
+ * Fastify). Catches nothing else. `TokensModule` installs it globally; use it directly only when your
+ * own catch-all filter would otherwise take `TokenError`s.
+ *
+ * @example
+ * ```ts
+ * @Controller('posts')
+ * @UseFilters(TokenErrorFilter)
+ * class PostsController {}
+ * ```
+ */
+@Catch(TokenError)
+export class TokenErrorFilter implements ExceptionFilter<TokenError> {
+  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(error: TokenError, host: ArgumentsHost): unknown {
+    // GraphQL and RPC contexts render errors themselves; hand the error back to them.
+    if (host.getType() !== 'http') return error
+    const { httpAdapter } = this.adapterHost
+    const response: unknown = host.switchToHttp().getResponse()
+    const { status, headers, body } = error.toResponse()
+    for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value)
+    httpAdapter.reply(response, body, status)
+    return undefined
+  }
+}

@@ -1,0 +1,65 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common'
+import { Reflector } from '@nestjs/core'
+import { isTokenError, TokenError, type TokenRequirement } from '@tokens/core'
+import { PUBLIC_METADATA } from './public.js'
+import { REQUIRE_TOKEN_METADATA } from './require-token.js'
+import { attachToken, type TokenRequest } from './token-request.js'
+import { TokensService } from './tokens-service.js'
+
+/**
+ * Verifies the request's token (when it has one) with the core and attaches it to the request;
+ * enforces `@RequireToken` (handler over controller); skips `@Public()` routes. Routes without
+ * `@RequireToken` accept requests without a token but still refuse a bad one. Rejections are
+ * `TokenError`s, answered by the module's exception filter with the core's status, headers and body.
+ *
+ * Use it per controller (`@UseGuards(TokenGuard)`) or for the whole app (`{ provide: APP_GUARD,
+ * useClass: TokenGuard }`). Override `getRequest` for contexts that are not HTTP.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class GqlTokenGuard extends TokenGuard {
+ *   override getRequest(context: ExecutionContext): TokenRequest {
+ *     return GqlExecutionContext.create(context).getContext().req
+ *   }
+ * }
+ * ```
+ */
+@Injectable()
+export class TokenGuard implements CanActivate {
+  constructor(
+    @Inject(TokensService) protected readonly tokens: TokensService,
+    @Inject(Reflector) protected readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()]
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true) return true
+    const requirement = this.reflector.getAllAndOverride<TokenRequirement | undefined>(REQUIRE_TOKEN_METADATA, targets)
+    const request = this.getRequest(context)
+    try {
+      const token = await this.tokens.authenticate(request, { ...requirement, required: requirement !== undefined })
+      attachToken(request, token)
+      return true
+    } catch (error) {
+      throw sameCopy(error)
+    }
+  }
+
+  /** The request the token is read from and attached to. Override for GraphQL-style contexts. */
+  getRequest(context: ExecutionContext): TokenRequest {
+    return context.switchToHttp().getRequest<TokenRequest>()
+  }
+}
+
+/** A `TokenError` from another copy of the core (a core instance built elsewhere) as this copy's, for the filter. */
+function sameCopy(error: unknown): unknown {
+  if (!isTokenError(error) || error instanceof TokenError) return error
+  const foreign: TokenError = error
+  return new TokenError(foreign.code, foreign.message, {
+    ...(foreign.reason === undefined ? {} : { reason: foreign.reason }),
+    ...(foreign.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: foreign.retryAfterSeconds }),
+    scopes: foreign.scopes,
+    realm: foreign.realm,
+  })
+}

@@ -1,0 +1,43 @@
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common'
+import type { Tokens, TokensOptions } from '@tokens/core'
+
+/**
+ * Options of {@link TokensModule.forRoot}: the core's `TokensOptions`, plus `isGlobal`.
+ *
+ * @example
+ * ```ts
+ * const options: TokensModuleOptions = { appId: '1234', appSecret: process.env.FB_APP_SECRET!, isGlobal: true }
+ * ```
+ */
+export interface TokensModuleOptions extends TokensOptions {
+  /** Make `TokensService` injectable in every module without importing `TokensModule` again. @default false */
+  isGlobal?: boolean
+}
+
+/**
+ * Options of {@link TokensModule.forRootAsync}: a factory of the core's options (or of a core instance
+ * you built yourself, which you then close yourself), with its `imports` and `inject`.
+ *
+ * @example
+ * ```ts
+ * const options: TokensModuleAsyncOptions = {
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ appId: config.get('FB_APP_ID'), appSecret: config.get('FB_APP_SECRET') }),
+ *   isGlobal: true,
+ * }
+ * ```
+ */
+export interface TokensModuleAsyncOptions {
+  /** Modules whose providers the factory needs. @default [] */
+  imports?: ModuleMetadata['imports']
+  /** Providers passed to `useFactory`, in order. @default [] */
+  inject?: FactoryProvider['inject']
+  /** Builds the core's options, or returns a core instance (not closed by the module). */
+  useFactory: (...args: never[]) => TokensOptions | Tokens | Promise<TokensOptions | Tokens>
+  /** Make `TokensService` injectable in every module. @default false */
+  isGlobal?: boolean
+}
+
+/** Injection token of the resolved module options (internal). */
+export const TOKENS_MODULE_OPTIONS = Symbol('@tokens/nest options')

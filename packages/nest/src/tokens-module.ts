@@ -1,0 +1,84 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common'
+import { APP_FILTER } from '@nestjs/core'
+import { isTokens, type Tokens, type TokensOptions } from '@tokens/core'
+import { TokenErrorFilter } from './token-error-filter.js'
+import {
+  TOKENS_MODULE_OPTIONS,
+  type TokensModuleAsyncOptions,
+  type TokensModuleOptions,
+} from './tokens-module-options.js'
+import { TokensService } from './tokens-service.js'
+
+/** Builds the core from options; an instance passed in is used as is (and closed by its owner). */
+function createService(options: TokensOptions | Tokens): TokensService {
+  return isTokens(options) ? (options as TokensService) : new TokensService(options)
+}
+
+function tokensModule(isGlobal: boolean | undefined, options: Provider, imports: DynamicModule['imports'] = []) {
+  return {
+    module: TokensModule,
+    global: isGlobal ?? false,
+    imports,
+    providers: [
+      options,
+      { provide: TokensService, useFactory: createService, inject: [TOKENS_MODULE_OPTIONS] },
+      { provide: APP_FILTER, useClass: TokenErrorFilter },
+    ],
+    exports: [TokensService],
+  } satisfies DynamicModule
+}
+
+/**
+ * Provides `TokensService` (the core, built once) and installs the filter that answers token
+ * rejections with the core's status, headers and body. Closes the core on application shutdown.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [TokensModule.forRoot({ appId: process.env.FB_APP_ID!, appSecret: process.env.FB_APP_SECRET!, isGlobal: true })],
+ *   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
+ * })
+ * class AppModule {}
+ * ```
+ */
+@Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static factories
+export class TokensModule {
+  /**
+   * The module, from the core's options. Caller mistakes (a missing `appSecret`) throw a `TypeError`
+   * when the application starts.
+   *
+   * @example
+   * ```ts
+   * TokensModule.forRoot({ appId: '1234', appSecret: process.env.FB_APP_SECRET! })
+   * ```
+   */
+  static forRoot(options: TokensModuleOptions): DynamicModule {
+    const { isGlobal, ...tokensOptions } = options
+    return tokensModule(isGlobal, { provide: TOKENS_MODULE_OPTIONS, useValue: tokensOptions })
+  }
+
+  /**
+   * The module, from options built by a factory (configuration, secrets managers).
+   *
+   * @example
+   * ```ts
+   * TokensModule.forRootAsync({
+   *   imports: [ConfigModule],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({
+   *     appId: config.getOrThrow('FB_APP_ID'),
+   *     appSecret: config.getOrThrow('FB_APP_SECRET'),
+   *   }),
+   * })
+   * ```
+   */
+  static forRootAsync(options: TokensModuleAsyncOptions): DynamicModule {
+    const provider: Provider = {
+      provide: TOKENS_MODULE_OPTIONS,
+      useFactory: options.useFactory as (...args: unknown[]) => TokensOptions | Tokens,
+      inject: options.inject ?? [],
+    }
+    return tokensModule(options.isGlobal, provider, options.imports)
+  }
+}

@@ -1,0 +1,282 @@
+import type { INestApplication } from '@nestjs/common'
+import { isTokenError, type TokenError, type TokenRequirement, type TokensEvent } from '@tokens/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TokensModule, TokensService } from '../src/index.js'
+import { PagesController, RoutesController } from './controllers.js'
+import {
+  type Answer,
+  type CapturingLogger,
+  call,
+  createWorld,
+  leaks,
+  PLATFORMS,
+  startApp,
+  type World,
+} from './fixture.js'
+
+describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
+  let w: World
+  let app: INestApplication
+  let url: string
+  let logger: CapturingLogger
+  let service: TokensService
+  const events: TokensEvent[] = []
+  const raws: string[] = []
+
+  beforeAll(async () => {
+    w = await createWorld()
+    const started = await startApp(platform, {
+      imports: [
+        TokensModule.forRoot({
+          appId: w.app.id,
+          appSecret: w.app.secret,
+          clientToken: w.app.clientToken,
+          graphUrl: w.emu.url,
+          clock: () => w.emu.now() * 1000,
+          retries: 0,
+          timeoutMs: 1000,
+          onEvent: (event) => events.push(event),
+        }),
+      ],
+      controllers: [RoutesController, PagesController],
+    })
+    ;({ app, url, logger } = started)
+    service = app.get(TokensService)
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await w?.emu.close()
+  })
+
+  /** Remembers a raw token so that the leak checks look for it. */
+  function remember(raw: string): string {
+    raws.push(raw)
+    return raw
+  }
+
+  function userToken(scopes: string[] = ['public_profile'], lifetime: 'short' | 'long' = 'long'): string {
+    return remember(w.emu.issueUserToken({ appId: w.app.id, userId: w.user.id, scopes, lifetime }))
+  }
+
+  /** GETs `path` with `raw`, and checks that the answer never shows the token. */
+  async function get(path: string, raw?: string): Promise<Answer> {
+    const answer = await call(url, path, raw)
+    if (raw !== undefined) expect(leaks(answer, raw), `${path} leaked the token`).toBe(false)
+    return answer
+  }
+
+  /** Expects exactly what the core answers for this request and requirement: status, headers, body. */
+  async function expectCoreAnswer(answer: Answer, raw: string | undefined, requirement?: TokenRequirement) {
+    const request = { headers: raw === undefined ? {} : { authorization: `Bearer ${raw}` } }
+    let error: TokenError | undefined
+    try {
+      await service.authenticate(request, { ...requirement, required: requirement !== undefined })
+    } catch (caught) {
+      if (isTokenError(caught)) error = caught
+    }
+    expect(error, 'the core accepts this request').toBeDefined()
+    const expected = error!.toResponse()
+    expect(answer.status).toBe(expected.status)
+    expect(answer.body).toEqual(expected.body)
+    for (const [name, value] of Object.entries(expected.headers)) expect(answer.headers.get(name)).toBe(value)
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
+    return expected
+  }
+
+  describe('every token type', () => {
+    it('accepts no token on a route without @RequireToken, and attaches nothing', async () => {
+      const answer = await get('/optional')
+      expect(answer.status).toBe(200)
+      expect(answer.body).toEqual({ type: null })
+    })
+
+    it('attaches a user token on optional, any, user and people routes', async () => {
+      const raw = userToken()
+      expect((await get('/optional', raw)).body).toEqual({ type: 'user' })
+      expect((await get('/any', raw)).body).toEqual({ type: 'user', appId: w.app.id })
+      expect((await get('/user', raw)).body).toEqual({ type: 'user', userId: w.user.id })
+      expect((await get('/people', raw)).body).toEqual({ type: 'user', userId: w.user.id })
+    })
+
+    it('accepts a Page token with the required scope, typed with pageId and its admin', async () => {
+      w.emu.issueUserToken({ appId: w.app.id, userId: w.user.id, scopes: ['pages_manage_posts', 'pages_show_list'] })
+      const raw = remember(w.emu.issuePageToken({ appId: w.app.id, userId: w.user.id, pageId: w.page.id }))
+      const answer = await get('/page', raw)
+      expect(answer.status).toBe(200)
+      expect(answer.body).toEqual({ type: 'page', pageId: w.page.id, userId: w.user.id })
+    })
+
+    it('accepts a system user token with its scope, on system and people routes', async () => {
+      const raw = remember(w.emu.issueSystemUserToken({ appId: w.app.id, userId: w.user.id, scopes: ['ads_read'] }))
+      expect((await get('/system', raw)).body).toEqual({ type: 'system_user', userId: w.user.id })
+      expect((await get('/people', raw)).body).toEqual({ type: 'system_user', userId: w.user.id })
+    })
+
+    it('accepts app tokens in both forms and the client token', async () => {
+      const composed = remember(`${w.app.id}|${w.app.secret}`)
+      const issued = remember(w.emu.appToken(w.app.id))
+      const client = remember(`${w.app.id}|${w.app.clientToken}`)
+      expect((await get('/app', composed)).body).toEqual({ type: 'app', appId: w.app.id })
+      expect((await get('/app', issued)).body).toEqual({ type: 'app', appId: w.app.id })
+      expect((await get('/client', client)).body).toEqual({ type: 'client', appId: w.app.id })
+    })
+  })
+
+  describe('every rejection, answered exactly as the core says', () => {
+    it('token_required: 401 with a bare challenge', async () => {
+      const answer = await get('/user')
+      const expected = await expectCoreAnswer(answer, undefined, { type: 'user' })
+      expect(expected).toEqual({
+        status: 401,
+        headers: { 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="api"' },
+        body: { error: 'token_required', error_description: 'An access token is required' },
+      })
+    })
+
+    it('invalid_request: 400 for characters outside the token alphabet, without a Graph call', async () => {
+      w.emu.resetCounts()
+      const answer = await call(url, '/optional', undefined, { headers: { authorization: 'Bearer abc$def' } })
+      expect(answer.status).toBe(400)
+      expect(answer.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'The access token has characters outside the bearer token alphabet',
+      })
+      expect(answer.headers.get('www-authenticate')).toBe(
+        'Bearer realm="api", error="invalid_request", error_description="The access token has characters outside the bearer token alphabet"',
+      )
+      expect(w.emu.requestCount('/debug_token')).toBe(0)
+    })
+
+    it('invalid_token expired: 401 once the clock passes the expiry', async () => {
+      const raw = userToken(['public_profile'], 'short')
+      expect((await get('/user', raw)).status).toBe(200)
+      w.emu.advanceTime(3 * 3600)
+      const answer = await get('/user', raw)
+      const expected = await expectCoreAnswer(answer, raw, { type: 'user' })
+      expect(expected.body).toEqual({
+        error: 'invalid_token',
+        error_description: 'The access token has expired',
+        reason: 'expired',
+      })
+      expect(answer.headers.get('www-authenticate')).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="The access token has expired"',
+      )
+    })
+
+    it.each([
+      ['logged_out', 'invalidated'],
+      ['password_changed', 'password_changed'],
+      ['app_removed', 'app_not_installed'],
+    ] as const)('invalid_token after %s: reason %s', async (how, reason) => {
+      const raw = userToken()
+      w.emu.invalidateToken(raw, how)
+      const answer = await get('/user', raw)
+      const expected = await expectCoreAnswer(answer, raw, { type: 'user' })
+      expect(expected.status).toBe(401)
+      expect(answer.body).toMatchObject({ error: 'invalid_token', reason })
+    })
+
+    it("invalid_token wrong_app: another app's token", async () => {
+      const raw = remember(w.emu.issueUserToken({ appId: w.otherApp.id, userId: w.user.id, lifetime: 'long' }))
+      const answer = await get('/any', raw)
+      await expectCoreAnswer(answer, raw, {})
+      expect(answer.body).toEqual({
+        error: 'invalid_token',
+        error_description: 'The access token was issued to another app',
+        reason: 'wrong_app',
+      })
+    })
+
+    it('invalid_token malformed, even on a route that does not require a token', async () => {
+      const raw = remember('EAAgarbagegarbagegarbagegarbage')
+      const answer = await get('/optional', raw)
+      await expectCoreAnswer(answer, raw)
+      expect(answer.body).toMatchObject({ error: 'invalid_token', reason: 'malformed' })
+    })
+
+    it('insufficient_scope: 403 for the wrong type, with the description', async () => {
+      const raw = remember(`${w.app.id}|${w.app.secret}`)
+      const answer = await get('/user', raw)
+      await expectCoreAnswer(answer, raw, { type: 'user' })
+      expect(answer.body).toEqual({
+        error: 'insufficient_scope',
+        error_description: 'A user token is required; this is a app token',
+      })
+    })
+
+    it('insufficient_scope: 403 for a missing scope, naming it in the challenge', async () => {
+      w.emu.issueUserToken({ appId: w.app.id, userId: w.poster.id, scopes: ['pages_show_list', 'public_profile'] })
+      const raw = remember(w.emu.issuePageToken({ appId: w.app.id, userId: w.poster.id, pageId: w.page.id }))
+      const answer = await get('/page', raw)
+      await expectCoreAnswer(answer, raw, { type: 'page', scopes: ['pages_manage_posts'] })
+      expect(answer.status).toBe(403)
+      expect(answer.headers.get('www-authenticate')).toBe(
+        'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks the scope pages_manage_posts", scope="pages_manage_posts"',
+      )
+    })
+
+    it('graph_unavailable: 503 with Retry-After and no challenge when Graph fails, never a 401', async () => {
+      const raw = userToken()
+      w.emu.setFaults({ status: 500 })
+      let answer: Answer
+      try {
+        answer = await get('/user', raw)
+      } finally {
+        w.emu.setFaults(null)
+      }
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).toBe('5')
+      expect(answer.headers.get('cache-control')).toBe('no-store')
+      expect(answer.headers.get('www-authenticate')).toBeNull()
+      expect(answer.body).toMatchObject({ error: 'graph_unavailable' })
+      expect((await get('/user', raw)).status).toBe(200)
+    })
+  })
+
+  describe('requirements and caching', () => {
+    it('answers a known token from the cache, with no Graph call', async () => {
+      const raw = userToken()
+      w.emu.resetCounts()
+      expect((await get('/user', raw)).status).toBe(200)
+      expect(w.emu.requestCount('/debug_token')).toBe(1)
+      w.emu.resetCounts()
+      expect((await get('/user', raw)).status).toBe(200)
+      expect((await get('/any', raw)).status).toBe(200)
+      expect(w.emu.requestCount()).toBe(0)
+    })
+
+    it("applies the controller's requirement, and the handler's over it", async () => {
+      const user = userToken()
+      const page = remember(w.emu.issuePageToken({ appId: w.app.id, userId: w.user.id, pageId: w.page.id }))
+      expect((await get('/pages', user)).body).toEqual({ type: 'user' })
+      expect((await get('/pages', page)).status).toBe(403)
+      expect((await get('/pages/mine', page)).body).toEqual({ type: 'page', pageId: w.page.id })
+      const refused = await get('/pages/mine', user)
+      await expectCoreAnswer(refused, user, { type: 'page' })
+    })
+
+    it("leaves the app's other exceptions to Nest", async () => {
+      const bad = await get('/bad-request')
+      expect(bad.status).toBe(400)
+      expect(bad.body).toEqual({ statusCode: 400, message: 'not a token problem', error: 'Bad Request' })
+      expect(bad.headers.get('www-authenticate')).toBeNull()
+      const crash = await get('/crash')
+      expect(crash.status).toBe(500)
+      expect(crash.body).toEqual({ statusCode: 500, message: 'Internal server error' })
+    })
+  })
+
+  describe('no raw token anywhere', () => {
+    it('keeps every raw token out of logs and events', () => {
+      expect(raws.length).toBeGreaterThan(10)
+      expect(logger.lines.some((line) => line.includes('an unexpected failure'))).toBe(true)
+      const logs = logger.lines.join('\n')
+      const emitted = JSON.stringify(events)
+      for (const raw of raws) {
+        expect(logs.includes(raw)).toBe(false)
+        expect(emitted.includes(raw)).toBe(false)
+      }
+    })
+  })
+})
