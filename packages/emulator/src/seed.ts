@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto'
 import type { Emulator } from './emulator.js'
 
-/** The fixed ids and secret of the demo data, so copy-pasted commands keep working across restarts. */
+/**
+ * The fixed ids and secret of the demo data, so copy-pasted commands keep working across restarts.
+ *
+ * @example
+ * ```ts
+ * const tokens = createTokens({ appId: DEMO.appId, appSecret: DEMO.appSecret, graphUrl: emu.url })
+ * ```
+ */
 export const DEMO = {
   appId: '1000000000000001',
   appSecret: '5eed5eed5eed5eed5eed5eed5eed5eed',
@@ -11,7 +18,14 @@ export const DEMO = {
   scopes: ['email', 'pages_show_list', 'pages_read_engagement', 'pages_manage_posts'],
 } as const
 
-/** What `seedDemo` created. */
+/**
+ * What {@link seedDemo} created.
+ *
+ * @example
+ * ```ts
+ * const { userToken, pageToken, appToken }: DemoSeed = seedDemo(emu)
+ * ```
+ */
 export interface DemoSeed {
   appId: string
   appSecret: string
@@ -22,13 +36,32 @@ export interface DemoSeed {
   appToken: string
 }
 
-/** Creates the demo app, Ada Lovelace, her two Pages, and long-lived tokens. */
-export function seedDemo(emu: Emulator): DemoSeed {
+/** Options of {@link seedDemo}: where the demo app's callbacks and login redirects go. */
+export interface SeedOptions {
+  /** @default the redirect URIs of `localhost:3000` and `127.0.0.1:3000` */
+  redirectUris?: string[]
+  deauthorizeCallbackUrl?: string
+  dataDeletionCallbackUrl?: string
+}
+
+/**
+ * Creates the demo app (fixed id and secret), Ada Lovelace, her two Pages, and long-lived tokens.
+ *
+ * @example
+ * ```ts
+ * const emu = await startEmulator()
+ * const seed = seedDemo(emu, { deauthorizeCallbackUrl: 'http://localhost:3000/facebook/deauthorize' })
+ * console.log(seed.appId, seed.userToken)
+ * ```
+ */
+export function seedDemo(emu: Emulator, options: SeedOptions = {}): DemoSeed {
   const app = emu.createApp({
     id: DEMO.appId,
     secret: DEMO.appSecret,
     name: DEMO.appName,
-    redirectUris: [...DEMO.redirectUris],
+    redirectUris: options.redirectUris ?? [...DEMO.redirectUris],
+    ...(options.deauthorizeCallbackUrl && { deauthorizeCallbackUrl: options.deauthorizeCallbackUrl }),
+    ...(options.dataDeletionCallbackUrl && { dataDeletionCallbackUrl: options.dataDeletionCallbackUrl }),
   })
   const user = emu.createUser({ id: DEMO.userId, name: 'Ada Lovelace', email: 'ada@example.com' })
   const pages = [
