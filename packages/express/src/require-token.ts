@@ -1,0 +1,135 @@
+import type { TokenOfType, Tokens, TokensOptions, TokenType } from '@tokens/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { coreOf, type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
+import { authenticateRequest } from './authenticate-request.js'
+import { handleFailure } from './send-token-error.js'
+
+/**
+ * An Express request whose token passed `requireToken(T)`: `req.token` is the token class of `T`
+ * (`TokenRequest<'page'>` has a `PageToken`), and `req.tokens` is set.
+ *
+ * @example
+ * ```ts
+ * function pageIdOf(req: TokenRequest<'page'>): string {
+ *   return req.token.pageId
+ * }
+ * ```
+ */
+export type TokenRequest<T extends TokenType = TokenType> = Request & { token: TokenOfType<T>; tokens: Tokens }
+
+/**
+ * A route handler that runs after a passed `requireToken(T)` check, typed accordingly.
+ *
+ * @example
+ * ```ts
+ * const showPage: TokenHandler<'page'> = (req, res) => { res.json({ pageId: req.token.pageId }) }
+ * app.get('/page', requireToken('page').handle(showPage))
+ * ```
+ */
+export type TokenHandler<T extends TokenType = TokenType> = (
+  req: TokenRequest<T>,
+  res: Response,
+  next: NextFunction,
+) => unknown
+
+/**
+ * Options of {@link requireToken}.
+ *
+ * @example
+ * ```ts
+ * const options: RequireTokenOptions = { scopes: ['pages_manage_posts'] }
+ * ```
+ */
+export interface RequireTokenOptions extends ExpressAdapterOptions {
+  /** Scopes the token must have, all of them. @default [] */
+  scopes?: readonly string[]
+  /**
+   * The core to verify with when `tokens()` did not run before (the handler then verifies the
+   * token itself). Not needed after `tokens()`.
+   * @default the instance `tokens()` set on `req.tokens`
+   */
+  tokens?: Tokens | TokensOptions
+}
+
+/**
+ * `requireToken()`'s middleware: use it as is, or wrap a handler with `handle()` to get a typed `req.token`.
+ *
+ * @example
+ * ```ts
+ * const pageOnly: RequireTokenHandler<'page'> = requireToken('page')
+ * router.use(pageOnly)
+ * router.get('/insights', pageOnly.handle((req, res) => { res.json({ pageId: req.token.pageId }) }))
+ * ```
+ */
+export interface RequireTokenHandler<T extends TokenType> extends RequestHandler {
+  /** A handler that runs this check, then `handler` with `req.token` typed as `TokenOfType<T>`. */
+  handle(handler: TokenHandler<T>): RequestHandler
+}
+
+/**
+ * Requires a token of the given type(s) and scopes: 401 `token_required` when there is none, 403
+ * `insufficient_scope` for another type or a missing scope (statuses are the core's). After
+ * `tokens()` it checks `req.token`; alone (with the `tokens` option) it verifies the token itself.
+ *
+ * @example
+ * ```ts
+ * app.use(tokens({ appId, appSecret }))
+ * app.get('/user', requireToken('user'), (req, res) => { res.json({ signedIn: true }) })
+ * app.post('/posts', requireToken('page', { scopes: ['pages_manage_posts'] }).handle(async (req, res) => {
+ *   res.json({ pageId: req.token.pageId })
+ * }))
+ * app.get('/either', requireToken(['user', 'system_user']).handle((req, res) => { res.json({ id: req.token.userId }) }))
+ * ```
+ */
+export function requireToken<T extends TokenType = TokenType>(
+  type?: T | readonly T[],
+  options?: RequireTokenOptions,
+): RequireTokenHandler<T>
+export function requireToken(options: RequireTokenOptions): RequireTokenHandler<TokenType>
+export function requireToken<T extends TokenType>(
+  typeOrOptions?: T | readonly T[] | RequireTokenOptions,
+  maybeOptions: RequireTokenOptions = {},
+): RequireTokenHandler<T> {
+  const onlyOptions = typeof typeOrOptions === 'object' && !Array.isArray(typeOrOptions)
+  const type = onlyOptions ? undefined : (typeOrOptions as T | readonly T[] | undefined)
+  const own = onlyOptions ? (typeOrOptions as RequireTokenOptions) : maybeOptions
+  const requirement = { type, scopes: own.scopes }
+  const fixed = own.tokens === undefined ? undefined : coreOf(own.tokens)
+
+  const check = (req: Request, res: Response, next: NextFunction): void => {
+    const options = optionsFor(req, own)
+    const fail = (error: unknown) => handleFailure(error, req, res, next, options)
+    if (req.tokens !== undefined) {
+      try {
+        req.token = req.tokens.authorize(req.token, requirement)
+      } catch (error) {
+        fail(error)
+        return
+      }
+      next()
+      return
+    }
+    if (fixed === undefined) {
+      next(new TypeError('requireToken(): use tokens() before it, or pass the `tokens` option'))
+      return
+    }
+    authenticateRequest(fixed, req, { ...requirement, required: true }, options.allowInsecure).then(() => next(), fail)
+  }
+
+  const handle = (handler: TokenHandler<T>): RequestHandler => {
+    return (req, res, next) =>
+      check(req, res, (error?: unknown) => {
+        if (error !== undefined) {
+          next(error)
+          return
+        }
+        try {
+          Promise.resolve(handler(req as TokenRequest<T>, res, next)).catch(next)
+        } catch (thrown) {
+          next(thrown)
+        }
+      })
+  }
+
+  return Object.assign(check, { handle }) as RequireTokenHandler<T>
+}
