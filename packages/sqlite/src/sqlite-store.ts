@@ -1,0 +1,197 @@
+import {
+  createTokenCipher,
+  type EncryptionOptions,
+  type StoredToken,
+  type StoredTokenKind,
+  type TokenCipher,
+  type TokenInfo,
+  type TokenStore,
+} from '@tokens/core'
+import Database from 'better-sqlite3'
+import { migrate } from './migrations.js'
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file, created if missing; `':memory:'` for a throwaway database. */
+  filename: string
+  /** Seal token values at rest (AES-256-GCM, named keys, rotation). @default none: values stored as is */
+  encryption?: EncryptionOptions
+  /** How long a write waits for another process holding the database lock, in ms. @default 5000 */
+  busyTimeoutMs?: number
+}
+
+interface Row {
+  app_id: string
+  user_id: string
+  page_id: string
+  kind: StoredTokenKind
+  value: string
+  info: string
+  saved_at: number
+}
+
+const SEALED = 'enc:v1:'
+const COLUMNS = 'app_id, user_id, page_id, kind, value, info, saved_at'
+
+/**
+ * A {@link TokenStore} in one SQLite file (better-sqlite3): WAL, versioned migrations, optional
+ * encryption at rest. Build it with {@link sqliteStore}.
+ *
+ * @example
+ * ```ts
+ * import { SqliteStore } from '@tokens/sqlite'
+ * const store = new SqliteStore({ filename: 'tokens.db' })
+ * ```
+ */
+export class SqliteStore implements TokenStore {
+  readonly #db: Database.Database
+  readonly #cipher: TokenCipher | undefined
+  readonly #upsert: Database.Statement
+  readonly #findUser: Database.Statement
+  readonly #findPage: Database.Statement
+  readonly #listPages: Database.Statement
+  readonly #deleteUser: Database.Statement
+
+  constructor(options: SqliteStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('sqliteStore: options must be an object')
+    if (typeof options.filename !== 'string' || options.filename === '') {
+      throw new TypeError("sqliteStore: option 'filename' must be a file path or ':memory:'")
+    }
+    const busy = options.busyTimeoutMs ?? 5000
+    if (!Number.isInteger(busy) || busy < 0) throw new TypeError("sqliteStore: option 'busyTimeoutMs' must be ≥ 0")
+    this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
+    this.#db = new Database(options.filename, { timeout: busy })
+    try {
+      this.#db.pragma('journal_mode = WAL')
+      this.#db.pragma('synchronous = FULL')
+      // Deleted and replaced values are overwritten, not left in free pages: a revoked token, or a
+      // plain value re-sealed by reencrypt(), does not linger in the file.
+      this.#db.pragma('secure_delete = ON')
+      migrate(this.#db)
+    } catch (error) {
+      this.#db.close()
+      throw error
+    }
+    this.#upsert = this.#db.prepare(
+      `INSERT OR REPLACE INTO tokens (${COLUMNS}, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.#findUser = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM tokens WHERE app_id = ? AND user_id = ? AND page_id = '' AND kind <> 'page'`,
+    )
+    this.#findPage = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM tokens WHERE app_id = ? AND page_id = ? AND kind = 'page'
+       ORDER BY saved_at DESC, rowid DESC LIMIT 1`,
+    )
+    this.#listPages = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM tokens WHERE app_id = ? AND user_id = ? AND kind = 'page' ORDER BY rowid`,
+    )
+    this.#deleteUser = this.#db.prepare('DELETE FROM tokens WHERE app_id = ? AND user_id = ?')
+  }
+
+  async save(token: StoredToken): Promise<void> {
+    const pageId = token.kind === 'page' ? token.pageId : ''
+    if (typeof pageId !== 'string' || (token.kind === 'page' && pageId === '')) {
+      throw new TypeError('sqliteStore.save: a Page token needs a pageId')
+    }
+    this.#upsert.run(
+      token.appId,
+      token.userId,
+      pageId,
+      token.kind,
+      this.#seal(token),
+      JSON.stringify(token.info),
+      token.savedAt,
+      token.info.expiresAt,
+    )
+  }
+
+  async findUserToken(appId: string, userId: string): Promise<StoredToken | undefined> {
+    const row = this.#findUser.get(appId, userId) as Row | undefined
+    return row && this.#open(row)
+  }
+
+  async findPageToken(appId: string, pageId: string): Promise<StoredToken | undefined> {
+    const row = this.#findPage.get(appId, pageId) as Row | undefined
+    return row && this.#open(row)
+  }
+
+  async listPageTokens(appId: string, userId: string): Promise<StoredToken[]> {
+    return (this.#listPages.all(appId, userId) as Row[]).map((row) => this.#open(row))
+  }
+
+  /** Deletes the user's token and the Page tokens obtained through it, in one transaction. */
+  async deleteUser(appId: string, userId: string): Promise<number> {
+    return this.#db.transaction(() => this.#deleteUser.run(appId, userId).changes).immediate()
+  }
+
+  /**
+   * Re-seals every row that is not sealed with the current key (older keys, or plain values written
+   * before encryption was on), in one transaction; returns how many. After it, retired keys can go.
+   */
+  async reencrypt(): Promise<number> {
+    const cipher = this.#cipher
+    if (cipher === undefined) throw new TypeError('sqliteStore.reencrypt: the store has no encryption option')
+    const rows = this.#db.prepare(`SELECT rowid AS id, ${COLUMNS} FROM tokens`).all() as Array<Row & { id: number }>
+    const update = this.#db.prepare('UPDATE tokens SET value = ? WHERE rowid = ?')
+    return this.#db
+      .transaction(() => {
+        let count = 0
+        for (const row of rows) {
+          if (cipher.isCurrent(row.value)) continue
+          const token = this.#open(row)
+          update.run(this.#seal(token), row.id)
+          count++
+        }
+        return count
+      })
+      .immediate()
+  }
+
+  /** Closes the database (checkpointing the WAL). */
+  close(): void {
+    if (this.#db.open) this.#db.close()
+  }
+
+  #seal(token: StoredToken): string {
+    return this.#cipher ? this.#cipher.encrypt(token.value, `${token.appId}:${token.userId}`) : token.value
+  }
+
+  #open(row: Row): StoredToken {
+    let value = row.value
+    if (this.#cipher) value = this.#cipher.decrypt(row.value, `${row.app_id}:${row.user_id}`)
+    else if (value.startsWith(SEALED)) {
+      throw new Error('sqliteStore: a stored token is encrypted, but the store has no encryption option')
+    }
+    const token: StoredToken = {
+      kind: row.kind,
+      appId: row.app_id,
+      userId: row.user_id,
+      value,
+      info: JSON.parse(row.info) as TokenInfo,
+      savedAt: row.saved_at,
+    }
+    if (row.kind === 'page') token.pageId = row.page_id
+    return token
+  }
+}
+
+/**
+ * Opens (creating and migrating as needed) a SQLite {@link TokenStore} for `createTokens`.
+ *
+ * @example
+ * ```ts
+ * import { createTokens } from '@tokens/core'
+ * import { sqliteStore } from '@tokens/sqlite'
+ * const tokens = createTokens({
+ *   appId: process.env.META_APP_ID!,
+ *   appSecret: process.env.META_APP_SECRET!,
+ *   store: sqliteStore({
+ *     filename: 'tokens.db',
+ *     encryption: { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' },
+ *   }),
+ * })
+ * ```
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options)
+}
