@@ -1,0 +1,111 @@
+import type { PageToken, Tokens, UserToken } from '@tokens/core'
+import type { Request } from 'express'
+import { type AuthenticateOptions, Strategy as FacebookStrategy, type Profile } from 'passport-facebook'
+import { type FacebookLoginOptions, facebookOptions, loginCore } from './facebook-login-options.js'
+
+/** What a verify function reports: an error, the user (or `false` to refuse the login), and info. */
+export type FacebookLoginDone = (error: unknown, user?: Express.User | false | null, info?: object) => void
+
+/** `verify(userToken, pageTokens, profile, done)`: finds or creates the app's user. */
+export type FacebookLoginVerify = (
+  userToken: UserToken,
+  pageTokens: PageToken[],
+  profile: Profile,
+  done: FacebookLoginDone,
+) => void
+
+/** `verify(req, userToken, pageTokens, profile, done)`, with `passReqToCallback: true`. */
+export type FacebookLoginVerifyWithRequest = (
+  req: Request,
+  userToken: UserToken,
+  pageTokens: PageToken[],
+  profile: Profile,
+  done: FacebookLoginDone,
+) => void
+
+/** Options of `passport.authenticate('facebook', …)`, with the `auth_type`s Facebook knows. */
+export interface FacebookLoginAuthenticateOptions extends Omit<AuthenticateOptions, 'authType'> {
+  /** `'rerequest'` asks again for permissions the user declined. */
+  authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
+}
+
+/** Graph's "this authorization code has been used" (36009) and "…has expired" (36007). */
+const SPENT_CODE_SUBCODES: readonly unknown[] = [36007, 36009]
+
+function isSpentCode(error: unknown): error is Error {
+  if (!(error instanceof Error) || error.name !== 'FacebookTokenError') return false
+  const { code, subcode } = error as Error & { code?: unknown; subcode?: unknown }
+  return code === 100 && SPENT_CODE_SUBCODES.includes(subcode)
+}
+
+async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions) {
+  const shortLived = await tokens.verify(raw, { type: 'user' })
+  const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
+  const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
+  // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
+  const pageTokens = wantPages ? await tokens.pageTokens(userToken, { refresh: true }) : []
+  return { userToken, pageTokens }
+}
+
+/**
+ * Facebook Login for Passport (name `facebook`), built on passport-facebook. On callback the core
+ * verifies the login's token, exchanges it for a long-lived one, fetches every Page token of the
+ * user and saves them in the store, then calls `verify(userToken, pageTokens, profile, done)`.
+ * A denied dialog and a reused or expired code end at `failureRedirect`, not in an exception.
+ *
+ * @example
+ * ```ts
+ * import passport from 'passport'
+ * import { FacebookLoginStrategy } from '@tokens/passport'
+ *
+ * passport.use(new FacebookLoginStrategy(
+ *   { clientID: '123', clientSecret: 'app-secret-value', callbackURL: 'https://example.com/auth/facebook/callback',
+ *     scope: ['pages_show_list'], store: new MemoryStore() },
+ *   (userToken, pageTokens, profile, done) => done(null, { id: userToken.userId, name: profile.displayName }),
+ * ))
+ * app.get('/auth/facebook', passport.authenticate('facebook'))
+ * app.get('/auth/facebook/callback', passport.authenticate('facebook', { failureRedirect: '/login', successRedirect: '/' }))
+ * ```
+ */
+export class FacebookLoginStrategy extends FacebookStrategy {
+  /** The core that verifies and acquires tokens; share it with `GraphTokenStrategy`. */
+  readonly tokens: Tokens
+  private readonly authType: FacebookLoginOptions['authType']
+
+  constructor(options: FacebookLoginOptions & { passReqToCallback: true }, verify: FacebookLoginVerifyWithRequest)
+  constructor(options: FacebookLoginOptions & { passReqToCallback?: false }, verify: FacebookLoginVerify)
+  constructor(options: FacebookLoginOptions, verify: FacebookLoginVerify | FacebookLoginVerifyWithRequest) {
+    if (typeof verify !== 'function') throw new TypeError('FacebookLoginStrategy: verify must be a function')
+    const passReq = options?.passReqToCallback === true
+    const strategyOptions = facebookOptions(options)
+    const tokens = loginCore(options)
+    super(strategyOptions, (req: Request, accessToken: string, _refresh: string, profile: Profile, done) => {
+      acquire(tokens, accessToken, options).then(({ userToken, pageTokens }) => {
+        try {
+          if (passReq) (verify as FacebookLoginVerifyWithRequest)(req, userToken, pageTokens, profile, done)
+          else (verify as FacebookLoginVerify)(userToken, pageTokens, profile, done)
+        } catch (error) {
+          done(error)
+        }
+      }, done)
+    })
+    this.tokens = tokens
+    this.authType = options.authType
+  }
+
+  /** Starts the dialog, or handles its callback. Called by `passport.authenticate('facebook')`. */
+  override authenticate(req: Request, options?: FacebookLoginAuthenticateOptions): void {
+    const strategy = this as unknown as { error(error: unknown): void; fail(info: object, status?: number): void }
+    const error = strategy.error
+    // A code used twice (a refreshed callback page, a replay) is a failed login, not a server error.
+    strategy.error = (cause: unknown) =>
+      isSpentCode(cause) ? strategy.fail({ message: cause.message }, 401) : error.call(strategy, cause)
+    super.authenticate(req, options)
+  }
+
+  /** Adds the strategy's `authType` to the dialog unless `passport.authenticate()` names one. */
+  override authorizationParams(options: FacebookLoginAuthenticateOptions): object {
+    const authType = options.authType ?? this.authType
+    return super.authorizationParams({ ...options, ...(authType !== undefined && { authType }) } as never)
+  }
+}

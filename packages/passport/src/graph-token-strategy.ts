@@ -1,0 +1,141 @@
+import {
+  createTokens,
+  isTokenError,
+  isTokens,
+  TokenError,
+  type TokenOfType,
+  type Tokens,
+  type TokensOptions,
+  type TokenType,
+} from '@tokens/core'
+import type { Request } from 'express'
+import passport from 'passport'
+import { applyHeaders, rememberFailure } from './token-failure.js'
+
+/** What a verify function reports: an error, the user (or `false` to refuse the token), and info. */
+export type GraphTokenDone = (error: unknown, user?: Express.User | false | null, info?: object) => void
+
+/** `verify(token, done)`: maps a verified token to the app's user. */
+export type GraphTokenVerify<T extends TokenType = TokenType> = (token: TokenOfType<T>, done: GraphTokenDone) => void
+
+/** `verify(req, token, done)`, with `passReqToCallback: true`. */
+export type GraphTokenVerifyWithRequest<T extends TokenType = TokenType> = (
+  req: Request,
+  token: TokenOfType<T>,
+  done: GraphTokenDone,
+) => void
+
+/** What every request must carry, and how the verify function is called. */
+export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
+  /** Accepted token types: one or a list. @default every type */
+  type?: T | readonly T[]
+  /** Scopes the token must have, all of them. @default [] */
+  scopes?: readonly string[]
+  /** Call `verify(req, token, done)` instead of `verify(token, done)`. @default false */
+  passReqToCallback?: boolean
+}
+
+/**
+ * Options of {@link GraphTokenStrategy}: the core's options (`appId`, `appSecret`, …) or a shared
+ * core instance as `tokens`, plus the requirement.
+ */
+export type GraphTokenStrategyOptions<T extends TokenType = TokenType> = ({ tokens: Tokens } | TokensOptions) &
+  GraphTokenRequirementOptions<T>
+
+function coreOf(options: { tokens: Tokens } | TokensOptions): Tokens {
+  if ('tokens' in options) {
+    if (!isTokens(options.tokens))
+      throw new TypeError("GraphTokenStrategy: option 'tokens' must come from createTokens()")
+    return options.tokens
+  }
+  const { type: _type, scopes: _scopes, passReqToCallback: _pass, ...core } = options as GraphTokenStrategyOptions
+  return createTokens(core as TokensOptions)
+}
+
+/**
+ * A Passport strategy (name `graph-token`) for bearer tokens sent by mobile and web clients, verified
+ * by `@tokens/core`: cached, coalesced, and refused when issued to another app. Refusals call
+ * `fail(challenge, status)` with the RFC 6750 challenge (400, 401, 403); a Graph outage calls
+ * `error(tokenError)`, which Express answers 503 with `Retry-After` (see `tokensErrorHandler`).
+ * Without `verify`, `req.user` is the typed token.
+ *
+ * @example
+ * ```ts
+ * import passport from 'passport'
+ * import { GraphTokenStrategy } from '@tokens/passport'
+ *
+ * passport.use(new GraphTokenStrategy({ appId: '123', appSecret: 'app-secret-value', type: 'page' }))
+ * app.get('/posts', passport.authenticate('graph-token', { session: false }), (req, res) => {
+ *   res.json({ page: (req.user as PageToken).pageId })
+ * })
+ * ```
+ */
+export class GraphTokenStrategy<T extends TokenType = TokenType> extends passport.Strategy {
+  override name = 'graph-token'
+  /** The core that verifies tokens; share it with other adapters. */
+  readonly tokens: Tokens
+  // Plain properties, not #private: Passport runs each request on Object.create(strategy).
+  private readonly requirement: { type: T | readonly T[] | undefined; scopes: readonly string[] | undefined }
+  private readonly verify: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T> | undefined
+  private readonly passReqToCallback: boolean
+
+  constructor(
+    options: GraphTokenStrategyOptions<T> & { passReqToCallback: true },
+    verify: GraphTokenVerifyWithRequest<T>,
+  )
+  constructor(options: GraphTokenStrategyOptions<T> & { passReqToCallback?: false }, verify?: GraphTokenVerify<T>)
+  constructor(options: GraphTokenStrategyOptions<T>, verify?: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T>) {
+    super()
+    if (typeof options !== 'object' || options === null) throw new TypeError('GraphTokenStrategy: options are required')
+    if (verify !== undefined && typeof verify !== 'function') {
+      throw new TypeError('GraphTokenStrategy: verify must be a function')
+    }
+    this.passReqToCallback = options.passReqToCallback === true
+    if (this.passReqToCallback && verify === undefined) {
+      throw new TypeError('GraphTokenStrategy: passReqToCallback needs a verify function')
+    }
+    this.tokens = coreOf(options)
+    this.requirement = { type: options.type, scopes: options.scopes }
+    this.verify = verify
+  }
+
+  /** Verifies the request's token through the core. Called by `passport.authenticate()`. */
+  override authenticate(req: Request): void {
+    const { type, scopes } = this.requirement
+    this.tokens.authenticate(req, { required: true, type, scopes }).then(
+      (token) => this.verified(req, token as TokenOfType<T>),
+      (error: unknown) => this.refuse(req, error),
+    )
+  }
+
+  private verified(req: Request, token: TokenOfType<T>): void {
+    if (this.verify === undefined) {
+      this.success(token)
+      return
+    }
+    const done: GraphTokenDone = (error, user, info) => {
+      if (error) this.error(error)
+      else if (user) this.success(user, info)
+      else
+        this.refuse(req, new TokenError('invalid_token', 'The access token was refused', { realm: this.tokens.realm }))
+    }
+    try {
+      if (this.passReqToCallback) (this.verify as GraphTokenVerifyWithRequest<T>)(req, token, done)
+      else (this.verify as GraphTokenVerify<T>)(token, done)
+    } catch (error) {
+      this.error(error)
+    }
+  }
+
+  private refuse(req: Request, error: unknown): void {
+    if (!isTokenError(error)) {
+      this.error(error)
+      return
+    }
+    rememberFailure(req, error)
+    applyHeaders(req.res, error)
+    // An outage is not the client's fault: no fall-through to the next strategy, no failureRedirect.
+    if (error.code === 'graph_unavailable') this.error(error)
+    else this.fail(error.headers['WWW-Authenticate'] ?? `Bearer realm="${this.tokens.realm}"`, error.status)
+  }
+}
