@@ -1,6 +1,6 @@
-import type { Tokens, TokensOptions } from '@tokens/core'
+import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import type { RequestHandler } from 'express'
-import { coreOf, type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
+import { type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
 import { authenticateRequest } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
@@ -21,11 +21,10 @@ export type TokensMiddlewareOptions = TokensOptions & ExpressAdapterOptions
 
 function split(source: TokensMiddlewareOptions | Tokens, extra: ExpressAdapterOptions) {
   if (typeof source !== 'object' || source === null) throw new TypeError('tokens(): pass options or a Tokens instance')
-  const core = coreOf(source)
-  if (core === source) return { core, adapter: extra }
-  const { onError, allowInsecure, ...coreOptions } = source as TokensMiddlewareOptions
+  if (isTokens(source)) return { core: source, adapter: extra }
+  const { onError, allowInsecure, ...coreOptions } = source
   return {
-    core: coreOf(coreOptions),
+    core: createTokens(coreOptions),
     adapter: { onError: extra.onError ?? onError, allowInsecure: extra.allowInsecure ?? allowInsecure },
   }
 }

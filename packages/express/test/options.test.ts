@@ -1,5 +1,4 @@
 import type { NodeInfo } from '@tokens/emulator'
-import type { Express } from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { requireToken, sendTokenError, type TokenErrorHandler, tokens } from '../src/index.js'
 import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
