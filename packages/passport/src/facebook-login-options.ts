@@ -51,12 +51,27 @@ export interface FacebookLoginOptions {
   authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
   /** Skip the `/me` profile call (`profile` is then `{}`). @default false */
   skipUserProfile?: boolean
-  /** Call `verify(req, userToken, pageTokens, profile, done)`. @default false */
-  passReqToCallback?: boolean
+  /** `true` calls `verify(req, userToken, pageTokens, profile, done)`: see {@link FacebookLoginOptionsWithRequest}. @default false */
+  passReqToCallback?: false
 }
 
+/**
+ * {@link FacebookLoginOptions} with `passReqToCallback: true`: `verify(req, userToken, pageTokens, profile, done)`.
+ *
+ * @example
+ * ```ts
+ * const options: FacebookLoginOptionsWithRequest = { clientID, clientSecret, callbackURL, passReqToCallback: true }
+ * ```
+ */
+export interface FacebookLoginOptionsWithRequest extends Omit<FacebookLoginOptions, 'passReqToCallback'> {
+  passReqToCallback: true
+}
+
+/** Either form of the options. */
+type AnyLoginOptions = FacebookLoginOptions | FacebookLoginOptionsWithRequest
+
 /** The core a login strategy acquires tokens with: the given one, or one built from the options. */
-export function loginCore(options: FacebookLoginOptions): Tokens {
+export function loginCore(options: AnyLoginOptions): Tokens {
   if (options.tokens === undefined) {
     return createTokens({
       appId: options.clientID,
@@ -78,7 +93,7 @@ export function loginCore(options: FacebookLoginOptions): Tokens {
 }
 
 /** passport-facebook's options: URLs built from `graphUrl`, `dialogUrl` and `graphVersion`. */
-export function facebookOptions(options: FacebookLoginOptions): StrategyOptionsWithRequest {
+export function facebookOptions(options: AnyLoginOptions): StrategyOptionsWithRequest {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('FacebookLoginStrategy: options are required')
   for (const name of ['clientID', 'clientSecret', 'callbackURL'] as const) {

@@ -1,7 +1,12 @@
 import type { PageToken, Tokens, UserToken } from '@tokens/core'
 import type { Request } from 'express'
 import { type AuthenticateOptions, Strategy as FacebookStrategy, type Profile } from 'passport-facebook'
-import { type FacebookLoginOptions, facebookOptions, loginCore } from './facebook-login-options.js'
+import {
+  type FacebookLoginOptions,
+  type FacebookLoginOptionsWithRequest,
+  facebookOptions,
+  loginCore,
+} from './facebook-login-options.js'
 
 /** What a verify function reports: an error, the user (or `false` to refuse the login), and info. */
 export type FacebookLoginDone = (error: unknown, user?: Express.User | false | null, info?: object) => void
@@ -38,7 +43,7 @@ function isSpentCode(error: unknown): error is Error {
   return code === 100 && SPENT_CODE_SUBCODES.includes(subcode)
 }
 
-async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions) {
+async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions | FacebookLoginOptionsWithRequest) {
   const shortLived = await tokens.verify(raw, { type: 'user' })
   const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
   const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
@@ -72,9 +77,12 @@ export class FacebookLoginStrategy extends FacebookStrategy {
   readonly tokens: Tokens
   private readonly authType: FacebookLoginOptions['authType']
 
-  constructor(options: FacebookLoginOptions & { passReqToCallback: true }, verify: FacebookLoginVerifyWithRequest)
-  constructor(options: FacebookLoginOptions & { passReqToCallback?: false }, verify: FacebookLoginVerify)
-  constructor(options: FacebookLoginOptions, verify: FacebookLoginVerify | FacebookLoginVerifyWithRequest) {
+  constructor(options: FacebookLoginOptionsWithRequest, verify: FacebookLoginVerifyWithRequest)
+  constructor(options: FacebookLoginOptions, verify: FacebookLoginVerify)
+  constructor(
+    options: FacebookLoginOptions | FacebookLoginOptionsWithRequest,
+    verify: FacebookLoginVerify | FacebookLoginVerifyWithRequest,
+  ) {
     if (typeof verify !== 'function') throw new TypeError('FacebookLoginStrategy: verify must be a function')
     const passReq = options?.passReqToCallback === true
     const strategyOptions = facebookOptions(options)

@@ -31,8 +31,8 @@ export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
   type?: T | readonly T[]
   /** Scopes the token must have, all of them. @default [] */
   scopes?: readonly string[]
-  /** Call `verify(req, token, done)` instead of `verify(token, done)`. @default false */
-  passReqToCallback?: boolean
+  /** `true` calls `verify(req, token, done)`: see {@link GraphTokenStrategyOptionsWithRequest}. @default false */
+  passReqToCallback?: false
 }
 
 /**
@@ -42,13 +42,29 @@ export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
 export type GraphTokenStrategyOptions<T extends TokenType = TokenType> = ({ tokens: Tokens } | TokensOptions) &
   GraphTokenRequirementOptions<T>
 
-function coreOf(options: { tokens: Tokens } | TokensOptions): Tokens {
+/**
+ * {@link GraphTokenStrategyOptions} with `passReqToCallback: true`: `verify(req, token, done)`.
+ *
+ * @example
+ * ```ts
+ * const options: GraphTokenStrategyOptionsWithRequest<'user'> = { tokens, type: 'user', passReqToCallback: true }
+ * ```
+ */
+export type GraphTokenStrategyOptionsWithRequest<T extends TokenType = TokenType> = (
+  | { tokens: Tokens }
+  | TokensOptions
+) &
+  Omit<GraphTokenRequirementOptions<T>, 'passReqToCallback'> & { passReqToCallback: true }
+
+type AnyOptions = GraphTokenStrategyOptions | GraphTokenStrategyOptionsWithRequest
+
+function coreOf(options: AnyOptions): Tokens {
   if ('tokens' in options) {
     if (!isTokens(options.tokens))
       throw new TypeError("GraphTokenStrategy: option 'tokens' must come from createTokens()")
     return options.tokens
   }
-  const { type: _type, scopes: _scopes, passReqToCallback: _pass, ...core } = options as GraphTokenStrategyOptions
+  const { type: _type, scopes: _scopes, passReqToCallback: _pass, ...core } = options
   return createTokens(core as TokensOptions)
 }
 
@@ -79,12 +95,12 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
   private readonly verify: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T> | undefined
   private readonly passReqToCallback: boolean
 
+  constructor(options: GraphTokenStrategyOptionsWithRequest<T>, verify: GraphTokenVerifyWithRequest<T>)
+  constructor(options: GraphTokenStrategyOptions<T>, verify?: GraphTokenVerify<T>)
   constructor(
-    options: GraphTokenStrategyOptions<T> & { passReqToCallback: true },
-    verify: GraphTokenVerifyWithRequest<T>,
-  )
-  constructor(options: GraphTokenStrategyOptions<T> & { passReqToCallback?: false }, verify?: GraphTokenVerify<T>)
-  constructor(options: GraphTokenStrategyOptions<T>, verify?: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T>) {
+    options: GraphTokenStrategyOptions<T> | GraphTokenStrategyOptionsWithRequest<T>,
+    verify?: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T>,
+  ) {
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('GraphTokenStrategy: options are required')
     if (verify !== undefined && typeof verify !== 'function') {

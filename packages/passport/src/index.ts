@@ -1,5 +1,9 @@
 export { type TokensErrorHandler, tokensErrorHandler } from './error-handler.js'
-export { DEFAULT_DIALOG_URL, type FacebookLoginOptions } from './facebook-login-options.js'
+export {
+  DEFAULT_DIALOG_URL,
+  type FacebookLoginOptions,
+  type FacebookLoginOptionsWithRequest,
+} from './facebook-login-options.js'
 export {
   type FacebookLoginAuthenticateOptions,
   type FacebookLoginDone,
@@ -12,6 +16,7 @@ export {
   type GraphTokenRequirementOptions,
   GraphTokenStrategy,
   type GraphTokenStrategyOptions,
+  type GraphTokenStrategyOptionsWithRequest,
   type GraphTokenVerify,
   type GraphTokenVerifyWithRequest,
 } from './graph-token-strategy.js'

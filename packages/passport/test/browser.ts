@@ -1,0 +1,73 @@
+import type { Answer } from './fixture.js'
+
+/** A consent form as a browser would submit it: its action and the fields that are on. */
+export interface ConsentForm {
+  action: string
+  fields: URLSearchParams
+}
+
+const decode = (text: string) => text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
+
+/** Reads the emulator's consent page: the form's action, hidden fields, ticked boxes and the picked user. */
+export function parseConsentForm(html: string, base: string): ConsentForm {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]
+  if (action === undefined) throw new Error('no consent form on the page')
+  const fields = new URLSearchParams()
+  for (const input of html.matchAll(/<input ([^>]+)>/g)) {
+    const attrs = input[1] ?? ''
+    const name = /name="([^"]+)"/.exec(attrs)?.[1]
+    const value = decode(/value="([^"]*)"/.exec(attrs)?.[1] ?? '')
+    const checkable = /type="(checkbox|radio)"/.test(attrs)
+    if (name && (!checkable || / checked/.test(attrs))) fields.append(name, value)
+  }
+  return { action: new URL(decode(action), base).toString(), fields }
+}
+
+/** A tiny browser: `fetch` without following redirects, with a cookie jar per origin. */
+export class Browser {
+  readonly #jar = new Map<string, Map<string, string>>()
+  /** Every answer this browser received, for leak checks. */
+  readonly answers: Answer[] = []
+
+  async get(url: string): Promise<Answer> {
+    return this.#send(url, { method: 'GET' })
+  }
+
+  async post(url: string, form: URLSearchParams): Promise<Answer> {
+    return this.#send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    })
+  }
+
+  /** Follows redirects, as a browser does, until an answer that is not a redirect. */
+  async follow(url: string, hops = 10): Promise<{ url: string; answer: Answer }> {
+    let current = url
+    for (let i = 0; i < hops; i++) {
+      const answer = await this.get(current)
+      const location = answer.headers.get('location')
+      if (answer.status < 300 || answer.status >= 400 || location === null) return { url: current, answer }
+      current = new URL(location, current).toString()
+    }
+    throw new Error('too many redirects')
+  }
+
+  async #send(url: string, init: RequestInit): Promise<Answer> {
+    const { origin } = new URL(url)
+    const cookies = this.#jar.get(origin) ?? new Map<string, string>()
+    const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    const headers = new Headers(init.headers)
+    if (cookie) headers.set('cookie', cookie)
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' })
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0] ?? ''
+      const eq = pair.indexOf('=')
+      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
+    }
+    this.#jar.set(origin, cookies)
+    const answer = { status: res.status, headers: res.headers, text: await res.text() }
+    this.answers.push(answer)
+    return answer
+  }
+}
