@@ -1,11 +1,13 @@
-import { BadRequestException, Controller, Get, UseGuards } from '@nestjs/common'
+import { BadRequestException, Controller, Get, Inject, UseGuards } from '@nestjs/common'
 import type { AccessToken, AppToken, ClientToken, PageToken, SystemUserToken, UserToken } from '@tokens/core'
-import { CurrentToken, Public, RequireToken, TokenGuard } from '../src/index.js'
+import { CurrentToken, Public, RequireToken, TokenGuard, TokensService } from '../src/index.js'
 
 /** Routes of every kind of requirement, guarded per controller. */
 @Controller()
 @UseGuards(TokenGuard)
 export class RoutesController {
+  constructor(@Inject(TokensService) private readonly tokens: TokensService) {}
+
   @Get('optional')
   optional(@CurrentToken() token: AccessToken | undefined) {
     return { type: token?.type ?? null }
@@ -51,6 +53,12 @@ export class RoutesController {
   @RequireToken(['user', 'system_user'])
   people(@CurrentToken() token: UserToken | SystemUserToken) {
     return { type: token.type, userId: token.userId }
+  }
+
+  @Get('manual')
+  manual(@CurrentToken() token: AccessToken | undefined) {
+    const checked = this.tokens.authorize(token, { scopes: ['ads_management'] })
+    return { type: checked.type }
   }
 
   @Get('bad-request')

@@ -1,6 +1,7 @@
+import { format } from 'node:util'
 import type { INestApplication } from '@nestjs/common'
 import { isTokenError, type TokenError, type TokenRequirement, type TokensEvent } from '@tokens/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { TokensModule, TokensService } from '../src/index.js'
 import { PagesController, RoutesController } from './controllers.js'
 import {
@@ -22,8 +23,23 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
   let service: TokensService
   const events: TokensEvent[] = []
   const raws: string[] = []
+  const written: string[] = []
+  const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write }
 
   beforeAll(async () => {
+    // Everything printed to the console during these tests, to search for raw tokens.
+    for (const stream of [process.stdout, process.stderr]) {
+      const write = stream.write.bind(stream)
+      stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+        written.push(String(chunk))
+        return write(chunk, ...rest)
+      }) as typeof stream.write
+    }
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        written.push(format(...args))
+      })
+    }
     w = await createWorld()
     const started = await startApp(platform, {
       imports: [
@@ -34,7 +50,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
           graphUrl: w.emu.url,
           clock: () => w.emu.now() * 1000,
           retries: 0,
-          timeoutMs: 1000,
+          timeoutMs: 300,
           onEvent: (event) => events.push(event),
         }),
       ],
@@ -45,6 +61,9 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
   })
 
   afterAll(async () => {
+    process.stdout.write = originalWrites.stdout
+    process.stderr.write = originalWrites.stderr
+    vi.restoreAllMocks()
     await app?.close()
     await w?.emu.close()
   })
@@ -229,8 +248,32 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
       expect(answer.headers.get('retry-after')).toBe('5')
       expect(answer.headers.get('cache-control')).toBe('no-store')
       expect(answer.headers.get('www-authenticate')).toBeNull()
-      expect(answer.body).toMatchObject({ error: 'graph_unavailable' })
+      expect(answer.body).toEqual({
+        error: 'graph_unavailable',
+        error_description: 'Graph API could not verify the token',
+      })
       expect((await get('/user', raw)).status).toBe(200)
+    })
+
+    it('graph_unavailable when Graph hangs past the timeout', async () => {
+      const raw = userToken()
+      w.emu.setFaults({ hang: true })
+      let answer: Answer
+      try {
+        answer = await get('/optional', raw)
+      } finally {
+        w.emu.setFaults(null)
+      }
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get('retry-after')).toBe('5')
+      expect(answer.body).toMatchObject({ error: 'graph_unavailable' })
+    })
+
+    it("renders a TokenError thrown by a handler's own call to the core", async () => {
+      const raw = userToken(['public_profile'])
+      const answer = await get('/manual', raw)
+      await expectCoreAnswer(answer, raw, { scopes: ['ads_management'] })
+      expect(answer.status).toBe(403)
     })
   })
 
@@ -273,8 +316,10 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
       expect(logger.lines.some((line) => line.includes('an unexpected failure'))).toBe(true)
       const logs = logger.lines.join('\n')
       const emitted = JSON.stringify(events)
+      const printed = written.join('')
       for (const raw of raws) {
         expect(logs.includes(raw)).toBe(false)
+        expect(printed.includes(raw)).toBe(false)
         expect(emitted.includes(raw)).toBe(false)
       }
     })

@@ -1,6 +1,14 @@
-import { type ArgumentsHost, type ExecutionContext, Inject, Injectable, Module } from '@nestjs/common'
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Module,
+} from '@nestjs/common'
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants'
-import { APP_GUARD } from '@nestjs/core'
+import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core'
 import { ExecutionContextHost } from '@nestjs/core/internal'
 import { Test } from '@nestjs/testing'
 import { createTokens, type PageToken, TokenError } from '@tokens/core'
@@ -14,7 +22,7 @@ import {
   TokensModule,
   TokensService,
 } from '../src/index.js'
-import { GlobalController, OpenController } from './controllers.js'
+import { GlobalController, OpenController, RoutesController } from './controllers.js'
 import { call, createWorld, leaks, PLATFORMS, startApp, type World } from './fixture.js'
 
 /** Stands in for `@nestjs/config`: a provider the factory is injected with. */
@@ -162,6 +170,31 @@ describe('TokensModule', () => {
     await expect(
       Test.createTestingModule({ imports: [TokensModule.forRoot(coreOptions()), FeatureModule] }).compile(),
     ).rejects.toThrow(/TokensService/)
+  })
+
+  it.each(PLATFORMS)("coexists with the app's own catch-all filter on %s", async (platform) => {
+    @Catch()
+    class CatchAllFilter implements ExceptionFilter {
+      constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+      catch(_error: unknown, host: ArgumentsHost) {
+        this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { handledBy: 'app' }, 418)
+      }
+    }
+    const { app, url } = await startApp(platform, {
+      imports: [TokensModule.forRoot(coreOptions())],
+      controllers: [RoutesController],
+      providers: [{ provide: APP_FILTER, useClass: CatchAllFilter }],
+    })
+    try {
+      const rejected = await call(url, '/user')
+      expect(rejected.status).toBe(401)
+      expect(rejected.body).toEqual({ error: 'token_required', error_description: 'An access token is required' })
+      const crash = await call(url, '/crash')
+      expect(crash.status).toBe(418)
+      expect(crash.body).toEqual({ handledBy: 'app' })
+    } finally {
+      await app.close()
+    }
   })
 
   it('refuses bad options at startup with a TypeError naming the option', async () => {
