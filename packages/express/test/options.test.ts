@@ -1,4 +1,5 @@
 import type { NodeInfo } from '@tokens/emulator'
+import express from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { requireToken, sendTokenError, type TokenErrorHandler, tokens } from '../src/index.js'
 import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
@@ -91,6 +92,28 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
       })
       const url = await h.listen(app)
       expect((await h.call(`${url}/any`, { token: h.userToken(ada) })).body).toEqual({ type: 'user' })
+    })
+  })
+
+  describe('other token sources', () => {
+    it('a token in a form body (tokenSources.body) is verified; a cookie token over plain HTTP in production is refused', async () => {
+      const app = create()
+      app.use(express.urlencoded({ extended: false }))
+      app.use(tokens(h.core({ tokenSources: { header: true, body: true, cookie: 'fb_token' } })))
+      app.post('/any', (req, res) => {
+        res.json({ type: req.token?.type ?? null })
+      })
+      app.get('/any', (req, res) => {
+        res.json({ type: req.token?.type ?? null })
+      })
+      const url = await h.listen(app)
+      const form = await h.call(`${url}/any`, { form: { access_token: h.userToken(ada) } })
+      expect(form).toMatchObject({ status: 200, body: { type: 'user' } })
+      const cookie = await h.call(`${url}/any`, { headers: { cookie: `fb_token=${h.userToken(ada)}` } })
+      expect(cookie).toMatchObject({ status: 200, body: { type: 'user' } })
+      app.set('env', 'production')
+      const insecureCookie = await h.call(`${url}/any`, { headers: { cookie: `fb_token=${h.userToken(ada)}` } })
+      expectRejection(insecureCookie, { status: 400, error: 'invalid_request', challenge: /must be sent over HTTPS/ })
     })
   })
 
