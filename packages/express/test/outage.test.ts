@@ -45,6 +45,14 @@ describe.each(FRAMEWORKS)('%s: cache and Graph outages', (_name, create) => {
     expect(h.emu.requestCount('/debug_token')).toBe(1)
   })
 
+  it('concurrent requests with one new token share one Graph call', async () => {
+    const raw = h.userToken(ada)
+    h.emu.resetCounts()
+    const answers = await Promise.all(Array.from({ length: 10 }, () => h.call(`${url}/user`, { token: raw })))
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200))
+    expect(h.emu.requestCount('/debug_token')).toBe(1)
+  })
+
   it('Graph down (5xx): 503 graph_unavailable with Retry-After, and a token verified before is still served', async () => {
     const known = h.userToken(ada)
     expect((await h.call(`${url}/user`, { token: known })).status).toBe(200)
