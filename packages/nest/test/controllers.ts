@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Inject, UseGuards } from '@nestjs/common'
+import { BadRequestException, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common'
 import type { AccessToken, AppToken, ClientToken, PageToken, SystemUserToken, UserToken } from '@tokens/core'
 import { CurrentToken, Public, RequireToken, TokenGuard, TokensService } from '../src/index.js'
 
@@ -22,6 +22,13 @@ export class RoutesController {
   @Get('user')
   @RequireToken('user')
   user(@CurrentToken() token: UserToken) {
+    return { type: token.type, userId: token.userId }
+  }
+
+  @Post('user')
+  @HttpCode(200)
+  @RequireToken('user')
+  postUser(@CurrentToken() token: UserToken) {
     return { type: token.type, userId: token.userId }
   }
 

@@ -51,6 +51,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
           clock: () => w.emu.now() * 1000,
           retries: 0,
           timeoutMs: 300,
+          tokenSources: { header: true, query: true, body: true },
           onEvent: (event) => events.push(event),
         }),
       ],
@@ -86,8 +87,13 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
   }
 
   /** Expects exactly what the core answers for this request and requirement: status, headers, body. */
-  async function expectCoreAnswer(answer: Answer, raw: string | undefined, requirement?: TokenRequirement) {
-    const request = { headers: raw === undefined ? {} : { authorization: `Bearer ${raw}` } }
+  async function expectCoreAnswer(
+    answer: Answer,
+    raw: string | undefined,
+    requirement?: TokenRequirement,
+    query?: Record<string, string>,
+  ) {
+    const request = { headers: raw === undefined ? {} : { authorization: `Bearer ${raw}` }, query }
     let error: TokenError | undefined
     try {
       await service.authenticate(request, { ...requirement, required: requirement !== undefined })
@@ -142,6 +148,22 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
     })
   })
 
+  describe('token sources the core is configured with', () => {
+    it('reads the query string and a form body, as the core does', async () => {
+      const raw = userToken()
+      const query = await call(url, `/user?access_token=${encodeURIComponent(raw)}`)
+      expect(query.body).toEqual({ type: 'user', userId: w.user.id })
+      const form = await call(url, '/user', undefined, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ access_token: raw }).toString(),
+      })
+      expect(form.status).toBe(200)
+      expect(form.body).toEqual({ type: 'user', userId: w.user.id })
+      expect(leaks(form, raw)).toBe(false)
+    })
+  })
+
   describe('every rejection, answered exactly as the core says', () => {
     it('token_required: 401 with a bare challenge', async () => {
       const answer = await get('/user')
@@ -165,6 +187,16 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
         'Bearer realm="api", error="invalid_request", error_description="The access token has characters outside the bearer token alphabet"',
       )
       expect(w.emu.requestCount('/debug_token')).toBe(0)
+    })
+
+    it('invalid_request: 400 for a token sent two ways', async () => {
+      const raw = userToken()
+      const answer = await get(`/user?access_token=${raw}`, raw)
+      await expectCoreAnswer(answer, raw, { type: 'user' }, { access_token: raw })
+      expect(answer.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'The access token was sent by more than one method',
+      })
     })
 
     it('invalid_token expired: 401 once the clock passes the expiry', async () => {
