@@ -1,4 +1,4 @@
-import type { PageToken, Tokens, UserToken } from '@tokens/core'
+import { GraphApiError, type PageToken, TokenError, type Tokens, type UserToken } from '@tokens/core'
 import type { Request } from 'express'
 import { type AuthenticateOptions, Strategy as FacebookStrategy, type Profile } from 'passport-facebook'
 import {
@@ -43,13 +43,30 @@ function isSpentCode(error: unknown): error is Error {
   return code === 100 && SPENT_CODE_SUBCODES.includes(subcode)
 }
 
+/**
+ * A Graph outage while acquiring tokens (the core's acquisition throws `GraphApiError` where
+ * `verify` throws `graph_unavailable`): reported as the core's `graph_unavailable`, so it is
+ * answered 503 with `Retry-After`, not with Graph's own HTTP status.
+ */
+function asOutage(error: unknown, realm: string): unknown {
+  if (!(error instanceof GraphApiError) || !error.retryable) return error
+  return new TokenError('graph_unavailable', 'Graph API is unavailable; try to log in again later', {
+    realm,
+    cause: error,
+  })
+}
+
 async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions | FacebookLoginOptionsWithRequest) {
-  const shortLived = await tokens.verify(raw, { type: 'user' })
-  const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
-  const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
-  // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
-  const pageTokens = wantPages ? await tokens.pageTokens(userToken, { refresh: true }) : []
-  return { userToken, pageTokens }
+  try {
+    const shortLived = await tokens.verify(raw, { type: 'user' })
+    const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
+    const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
+    // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
+    const pageTokens = wantPages ? await tokens.pageTokens(userToken, { refresh: true }) : []
+    return { userToken, pageTokens }
+  } catch (error) {
+    throw asOutage(error, tokens.realm)
+  }
 }
 
 /**

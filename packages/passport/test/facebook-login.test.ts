@@ -50,6 +50,8 @@ beforeEach(async () => {
   )
   app.get('/auth/plain', auth.authenticate('plain'))
   app.get('/auth/plain/callback', auth.authenticate('plain', { failureRedirect: '/login', successRedirect: '/me' }))
+  app.get('/auth/lean', auth.authenticate('lean'))
+  app.get('/auth/lean/callback', auth.authenticate('lean', { failureRedirect: '/login', successRedirect: '/me' }))
   app.get('/me', (req, res) => {
     if (req.user) res.json(req.user)
     else res.status(401).json({ error: 'not logged in' })
@@ -61,7 +63,7 @@ beforeEach(async () => {
 
   fbApp = emu.createApp({
     name: 'Login Test',
-    redirectUris: [`${server.url}/auth/facebook/callback`, `${server.url}/auth/plain/callback`],
+    redirectUris: ['facebook', 'plain', 'lean'].map((name) => `${server.url}/auth/${name}/callback`),
   })
   store = new MemoryStore()
   tokens = createTokens({
@@ -99,6 +101,20 @@ beforeEach(async () => {
     authType: 'rerequest' as const,
   }
   auth.use('plain', new FacebookLoginStrategy(plain, verify))
+  const lean = {
+    ...common,
+    callbackURL: `${server.url}/auth/lean/callback`,
+    longLived: false,
+    fetchPages: false,
+    passReqToCallback: true as const,
+  }
+  auth.use(
+    'lean',
+    new FacebookLoginStrategy(lean, (req, userToken, pageTokens, profile, done) => {
+      expect(req.path).toBe('/auth/lean/callback')
+      verify(userToken, pageTokens, profile, done)
+    }),
+  )
 })
 
 afterEach(async () => {
@@ -247,5 +263,29 @@ describe('facebook: the login flow over real HTTP', () => {
     expect(landed.headers.get('location')).toBe('/me')
     expect(logins[0]!.pageTokens).toEqual([])
     expect(emu.requestCount('/me/accounts')).toBe(0)
+  })
+
+  it('longLived: false and fetchPages: false keep the short-lived token and fetch no Pages (passReqToCallback)', async () => {
+    const { landed } = await login(new Browser(), { start: '/auth/lean' })
+    expect(landed.headers.get('location')).toBe('/me')
+    expect(logins[0]!.userToken.lifetime).toBe('short')
+    expect(logins[0]!.pageTokens).toEqual([])
+    expect(emu.requestCount('/oauth/access_token')).toBe(1)
+    expect(emu.requestCount('/me/accounts')).toBe(0)
+    expect(await store.findUserToken(fbApp.id, ada.id)).toBeUndefined()
+  })
+
+  it('Graph down while fetching the Pages: 503 with Retry-After, not 500 or 400; no verify, no session', async () => {
+    emu.setFaults({ status: 500, paths: ['/me/accounts'] })
+    const browser = new Browser()
+    const { landed } = await login(browser)
+    expect(landed.status).toBe(503)
+    expect(landed.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(logins).toHaveLength(0)
+    emu.setFaults({ errorCode: 4, paths: ['/me/accounts'] }) // throttled: Graph answers 400
+    const throttled = await login(browser)
+    expect(throttled.landed.status).toBe(503)
+    emu.setFaults(null)
+    expect((await browser.get(`${server.url}/me`)).status).toBe(401)
   })
 })
