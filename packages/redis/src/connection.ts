@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis'
+
+/**
+ * Where a Redis-backed object gets its connection: an ioredis client you own (left open by
+ * `close()`), or a URL (the package connects, reconnects and closes it).
+ */
+export type RedisConnectionOptions =
+  | {
+      /** An ioredis client; `close()` leaves it open. */
+      redis: Redis
+      url?: undefined
+    }
+  | {
+      /** A Redis URL, `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+      url: string
+      redis?: undefined
+    }
+
+/** Thrown when Redis cannot answer in time; callers treat it as "Redis is down". */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError'
+}
+
+/**
+ * One Redis client with bounded commands: a command waits for the first connection at most
+ * `timeoutMs`, fails at once while the client is reconnecting (`failFast`), and never waits for an
+ * answer longer than `timeoutMs`. ioredis reconnects by itself meanwhile.
+ */
+export class Connection {
+  readonly client: Redis
+  readonly owned: boolean
+  readonly #timeoutMs: number
+  readonly #failFast: boolean
+  #everReady: boolean
+  #readyPromise: Promise<void> | undefined
+
+  constructor(client: Redis, owned: boolean, timeoutMs: number, failFast: boolean) {
+    this.client = client
+    this.owned = owned
+    this.#timeoutMs = timeoutMs
+    this.#failFast = failFast
+    this.#everReady = client.status === 'ready'
+    client.on('ready', () => {
+      this.#everReady = true
+    })
+  }
+
+  /** Runs `command` on the client, within the bounds above. */
+  async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') {
+      if (this.client.status === 'end') throw new RedisUnavailableError('Redis connection is closed')
+      if (this.#failFast && this.#everReady) throw new RedisUnavailableError('Redis is unreachable (reconnecting)')
+      if (this.client.status === 'wait') this.client.connect().catch(() => {})
+      await this.#ready()
+    }
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisUnavailableError('Redis did not answer in time')), this.#timeoutMs)
+    })
+    try {
+      return await Promise.race([command(this.client), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #ready(): Promise<void> {
+    this.#readyPromise ??= new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer)
+        this.client.off('ready', onReady)
+        this.#readyPromise = undefined
+        if (error) reject(error)
+        else resolve()
+      }
+      const onReady = () => done()
+      const timer = setTimeout(() => done(new RedisUnavailableError('Redis is unreachable')), this.#timeoutMs)
+      this.client.on('ready', onReady)
+    })
+    return this.#readyPromise
+  }
+
+  /** Closes the client if this package opened it. */
+  close(): void {
+    if (this.owned) this.client.disconnect()
+  }
+}
+
+/** Opens (or adopts) the client named by `options`; connection errors go to `onError`, not to the console. */
+export function connect(
+  options: RedisConnectionOptions,
+  factory: string,
+  onError: ((error: Error) => void) | undefined,
+): { client: Redis; owned: boolean } {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${factory}: options must be an object`)
+  if (options.redis !== undefined) {
+    if (options.url !== undefined) throw new TypeError(`${factory}: pass either 'redis' or 'url', not both`)
+    if (typeof options.redis !== 'object' || typeof options.redis.duplicate !== 'function') {
+      throw new TypeError(`${factory}: option 'redis' must be an ioredis client`)
+    }
+    return { client: options.redis, owned: false }
+  }
+  if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
+    throw new TypeError(`${factory}: option 'url' must be a redis:// or rediss:// URL (or pass 'redis')`)
+  }
+  const client = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+  })
+  client.on('error', (error: Error) => onError?.(error))
+  return { client, owned: true }
+}
+
+/** Escapes one component of a key, so ids containing `:` cannot collide. */
+export function keyPart(id: string): string {
+  return encodeURIComponent(id)
+}
+
+/** Validates a key prefix option. */
+export function prefixOf(prefix: string | undefined, factory: string): string {
+  const value = prefix ?? 'tokens:'
+  if (typeof value !== 'string' || /\s/.test(value)) throw new TypeError(`${factory}: option 'prefix' must be a string`)
+  return value
+}

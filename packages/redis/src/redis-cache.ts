@@ -1,0 +1,321 @@
+import { randomBytes } from 'node:crypto'
+import { type CachedVerification, LruVerificationCache, type VerificationCache } from '@tokens/core'
+import type { Redis } from 'ioredis'
+import { Connection, connect, keyPart, prefixOf, type RedisConnectionOptions } from './connection.js'
+
+/** Options of {@link redisCache}: a connection (`redis` or `url`) plus the ones below. */
+export type RedisCacheOptions = RedisConnectionOptions & {
+  /** Prefix of every key and channel. @default 'tokens:' */
+  prefix?: string
+  /** Entries of the in-process layer in front of Redis (a hot token costs no round trip). @default 1000 */
+  localMaxEntries?: number
+  /** The clock, in ms: pass the core's `clock`. @default Date.now */
+  clock?: () => number
+  /** Longest wait for one Redis command; slower counts as "Redis down". @default 500 */
+  commandTimeoutMs?: number
+  /** How long another process's `debug_token` call is waited for before making our own. @default 10000 */
+  waitMs?: number
+  /** Lifetime of the cross-process lock, renewed while its holder lives: a dead holder frees it this fast. @default 3000 */
+  lockTtlMs?: number
+  /** How often a waiter checks Redis besides listening for the holder's message. @default 50 */
+  pollMs?: number
+  /** Receives Redis errors (connection, deferred evictions): for logs. @default ignored */
+  onError?: (error: Error) => void
+}
+
+type WaitResult = { entry: CachedVerification } | 'retry' | 'fail' | 'timeout'
+
+// KEYS: entry, [user index]; ARGV: json, ttl ms
+const SET = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if KEYS[2] then
+  local ttl = tonumber(ARGV[2])
+  local current = redis.call('PTTL', KEYS[2])
+  redis.call('SADD', KEYS[2], KEYS[1])
+  if current == -2 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', KEYS[2], ttl) end
+end`
+
+// KEYS: user index; ARGV: channel, user id. Deletes the user's entries, then tells every instance.
+const DELETE_USER = `
+local keys = redis.call('SMEMBERS', KEYS[1])
+for _, key in ipairs(keys) do redis.call('DEL', key) end
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return #keys`
+
+// KEYS: lock; ARGV: holder id, [ttl]. Releases (no ttl) or renews the lock only if we still hold it.
+const LOCK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return redis.call('DEL', KEYS[1])`
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  const n = value ?? fallback
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`redisCache: option '${name}' must be a positive integer`)
+  return n
+}
+
+/**
+ * A {@link VerificationCache} shared by every instance of an app through Redis, with an in-process
+ * LRU in front, cross-process coalescing of `debug_token` calls, pub/sub eviction on `deleteUser`,
+ * and a fallback to the in-process layer while Redis is down. Build it with {@link redisCache}.
+ *
+ * @example
+ * ```ts
+ * import { RedisCache } from '@tokens/redis'
+ * const cache = new RedisCache({ url: 'redis://localhost:6379', localMaxEntries: 5000 })
+ * ```
+ */
+export class RedisCache implements VerificationCache {
+  readonly #conn: Connection
+  readonly #subscriber: Redis
+  readonly #local: LruVerificationCache
+  readonly #prefix: string
+  readonly #clock: () => number
+  readonly #waitMs: number
+  readonly #lockTtlMs: number
+  readonly #pollMs: number
+  readonly #onError: ((error: Error) => void) | undefined
+  readonly #waiters = new Map<string, Set<(signal: 'ok' | 'fail') => void>>()
+  /** Users whose eviction could not reach Redis: retried on reconnect. */
+  readonly #pendingEvictions = new Set<string>()
+  #subscribedBefore = false
+  #closed = false
+
+  constructor(options: RedisCacheOptions) {
+    const onError = options?.onError
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError("redisCache: option 'onError' must be a function")
+    }
+    this.#onError = onError
+    this.#prefix = prefixOf(options?.prefix, 'redisCache')
+    this.#clock = options?.clock ?? Date.now
+    if (typeof this.#clock !== 'function') throw new TypeError("redisCache: option 'clock' must be a function")
+    const localMaxEntries = positive(options?.localMaxEntries, 1000, 'localMaxEntries')
+    const commandTimeoutMs = positive(options?.commandTimeoutMs, 500, 'commandTimeoutMs')
+    this.#waitMs = positive(options?.waitMs, 10_000, 'waitMs')
+    this.#lockTtlMs = positive(options?.lockTtlMs, 3000, 'lockTtlMs')
+    this.#pollMs = positive(options?.pollMs, 50, 'pollMs')
+    const { client, owned } = connect(options, 'redisCache', (e) => this.#report(e))
+    this.#local = new LruVerificationCache({ maxEntries: localMaxEntries, clock: this.#clock })
+    this.#conn = new Connection(client, owned, commandTimeoutMs, true)
+    client.on('ready', () => this.#replayEvictions())
+
+    this.#subscriber = client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true })
+    this.#subscriber.on('error', (e: Error) => this.#report(e))
+    this.#subscriber.on('ready', () => {
+      // Evictions published while we were disconnected are lost: forget everything held locally.
+      if (this.#subscribedBefore) this.#local.close()
+      this.#subscribedBefore = true
+    })
+    this.#subscriber.on('message', (channel: string, message: string) => this.#message(channel, message))
+    this.#subscriber.subscribe(this.#evictChannel, this.#doneChannel).catch((e: Error) => this.#report(e))
+  }
+
+  /** Local layer first, then Redis; throws while Redis is down (the core counts that as a miss). */
+  async get(key: string): Promise<CachedVerification | undefined> {
+    const local = this.#local.get(key)
+    if (local !== undefined) return local
+    return this.#fetch(key)
+  }
+
+  /** Writes the local layer, then Redis (with a TTL of `keepUntil`); throws if Redis could not be written. */
+  async set(key: string, entry: CachedVerification): Promise<void> {
+    this.#local.set(key, entry)
+    const ttl = Math.ceil(entry.keepUntil - this.#clock())
+    if (ttl <= 0) return
+    const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
+    const keys = [this.#entryKey(key), ...(userId ? [this.#userKey(userId)] : [])]
+    await this.#conn.run((c) => c.eval(SET, keys.length, ...keys, JSON.stringify(entry), ttl))
+  }
+
+  /**
+   * Drops the user's verifications here at once, in Redis, and in every instance's local layer
+   * (pub/sub). While Redis is down the remote part is retried on reconnect, and `onError` is told.
+   */
+  async deleteUser(userId: string): Promise<void> {
+    this.#local.deleteUser(userId)
+    try {
+      await this.#evict(userId)
+    } catch (error) {
+      this.#pendingEvictions.add(userId)
+      this.#report(error)
+    }
+  }
+
+  /**
+   * Runs `load` once across every process: the first takes a short Redis lock (renewed while it
+   * lives) and calls `load`; the others wait for its result, at most `waitMs`. A dead holder's lock
+   * expires within `lockTtlMs`; if the holder fails, Redis is down, or the wait runs out, `load`
+   * runs here.
+   */
+  async coalesce(key: string, load: () => Promise<CachedVerification>): Promise<CachedVerification> {
+    const deadline = Date.now() + this.#waitMs
+    try {
+      while (Date.now() < deadline) {
+        const holder = randomBytes(12).toString('hex')
+        const locked = await this.#conn.run((c) => c.set(this.#lockKey(key), holder, 'PX', this.#lockTtlMs, 'NX'))
+        if (locked === 'OK') return await this.#loadHolding(key, holder, load)
+        const result = await this.#waitFor(key, deadline)
+        if (typeof result === 'object') return result.entry
+        if (result !== 'retry') break
+      }
+    } catch (error) {
+      if (error instanceof HolderError) throw error.cause
+      this.#report(error)
+    }
+    return load()
+  }
+
+  /** Closes the subscriber, and the connection if the cache opened it from `url`. */
+  close(): void {
+    this.#closed = true
+    this.#subscriber.disconnect()
+    this.#conn.close()
+    this.#local.close()
+  }
+
+  async #loadHolding(key: string, holder: string, load: () => Promise<CachedVerification>) {
+    const lockKey = this.#lockKey(key)
+    const renew = setInterval(
+      () => this.#conn.run((c) => c.eval(LOCK, 1, lockKey, holder, this.#lockTtlMs)).catch(() => {}),
+      Math.max(1, Math.floor(this.#lockTtlMs / 3)),
+    )
+    let outcome: 'ok' | 'fail' = 'fail'
+    try {
+      // Someone may have finished between our miss and our lock.
+      const done = await this.#fetch(key).catch(() => undefined)
+      if (done !== undefined && done.freshUntil > this.#clock()) {
+        outcome = 'ok'
+        return done
+      }
+      try {
+        const entry = await load() // the core writes the entry through set() before this resolves
+        outcome = 'ok'
+        return entry
+      } catch (error) {
+        throw new HolderError(error)
+      }
+    } finally {
+      clearInterval(renew)
+      await this.#conn
+        .run((c) => c.multi().eval(LOCK, 1, lockKey, holder).publish(this.#doneChannel, `${key}:${outcome}`).exec())
+        .catch((e) => this.#report(e))
+    }
+  }
+
+  async #waitFor(key: string, deadline: number): Promise<WaitResult> {
+    for (;;) {
+      const [[, json], [, held]] = (await this.#conn.run((c) =>
+        c.multi().get(this.#entryKey(key)).exists(this.#lockKey(key)).exec(),
+      )) as [[unknown, string | null], [unknown, number]]
+      const entry = json === null ? undefined : (JSON.parse(json) as CachedVerification)
+      if (entry !== undefined && entry.freshUntil > this.#clock()) {
+        this.#local.set(key, entry)
+        return { entry }
+      }
+      if (held === 0) return 'retry'
+      const left = deadline - Date.now()
+      if (left <= 0) return 'timeout'
+      if ((await this.#signal(key, Math.min(this.#pollMs, left))) === 'fail') return 'fail'
+    }
+  }
+
+  /** Resolves on the holder's message for `key`, or after `ms`. */
+  #signal(key: string, ms: number): Promise<'ok' | 'fail' | 'tick'> {
+    return new Promise((resolve) => {
+      const set = this.#waiters.get(key) ?? new Set()
+      this.#waiters.set(key, set)
+      const wake = (signal: 'ok' | 'fail' | 'tick') => {
+        clearTimeout(timer)
+        set.delete(wake)
+        if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key)
+        resolve(signal)
+      }
+      const timer = setTimeout(() => wake('tick'), ms)
+      set.add(wake)
+    })
+  }
+
+  #message(channel: string, message: string): void {
+    if (channel === this.#evictChannel) this.#local.deleteUser(message)
+    else if (channel === this.#doneChannel) {
+      const at = message.lastIndexOf(':')
+      const signal = message.slice(at + 1) === 'ok' ? 'ok' : 'fail'
+      for (const wake of this.#waiters.get(message.slice(0, at)) ?? []) wake(signal)
+    }
+  }
+
+  async #fetch(key: string): Promise<CachedVerification | undefined> {
+    const json = await this.#conn.run((c) => c.get(this.#entryKey(key)))
+    if (json === null) return undefined
+    const entry = JSON.parse(json) as CachedVerification
+    if (entry.keepUntil <= this.#clock()) return undefined
+    this.#local.set(key, entry)
+    return entry
+  }
+
+  #evict(userId: string): Promise<unknown> {
+    return this.#conn.run((c) => c.eval(DELETE_USER, 1, this.#userKey(userId), this.#evictChannel, userId))
+  }
+
+  #replayEvictions(): void {
+    for (const userId of this.#pendingEvictions) {
+      this.#evict(userId).then(
+        () => this.#pendingEvictions.delete(userId),
+        (e) => this.#report(e),
+      )
+    }
+  }
+
+  #report(error: unknown): void {
+    if (this.#closed) return
+    this.#onError?.(error instanceof Error ? error : new Error(String(error)))
+  }
+
+  get #evictChannel(): string {
+    return `${this.#prefix}evict`
+  }
+
+  get #doneChannel(): string {
+    return `${this.#prefix}done`
+  }
+
+  #entryKey(key: string): string {
+    return `${this.#prefix}v:${key}`
+  }
+
+  #userKey(userId: string): string {
+    return `${this.#prefix}vu:${keyPart(userId)}`
+  }
+
+  #lockKey(key: string): string {
+    return `${this.#prefix}lock:${key}`
+  }
+}
+
+/** Carries the holder's own `load` failure through `coalesce`, so it is not mistaken for a Redis error. */
+class HolderError extends Error {
+  constructor(cause: unknown) {
+    super('load failed', { cause })
+  }
+}
+
+/**
+ * Connects a shared {@link VerificationCache} for `createTokens`: one `debug_token` call per token
+ * across every instance, revocations seen everywhere within a second.
+ *
+ * @example
+ * ```ts
+ * import { createTokens } from '@tokens/core'
+ * import { redisCache } from '@tokens/redis'
+ * const tokens = createTokens({
+ *   appId: process.env.META_APP_ID!,
+ *   appSecret: process.env.META_APP_SECRET!,
+ *   cache: redisCache({ url: process.env.REDIS_URL! }),
+ * })
+ * ```
+ */
+export function redisCache(options: RedisCacheOptions): RedisCache {
+  return new RedisCache(options)
+}

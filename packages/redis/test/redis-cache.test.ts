@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto'
+import { createTokens, type Tokens, type TokensEvent } from '@tokens/core'
+import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type RedisCacheOptions, redisCache } from '../src/index.js'
+import { startRedis, type TestRedis } from './redis-server.js'
+
+let server: TestRedis
+let redis: Redis
+let emu: Emulator
+let app: AppInfo
+let user: NodeInfo
+beforeAll(async () => {
+  server = await startRedis()
+  redis = new Redis(server.url)
+  emu = await startEmulator({ port: 0, now: 1_750_000_000, freezeClock: true })
+  app = emu.createApp({ name: 'Redis Cache Test' })
+  user = emu.createUser({ name: 'Grace Hopper' })
+})
+afterAll(async () => {
+  redis.disconnect()
+  await emu.close()
+  await server.stop()
+})
+
+let n = 0
+const open: Tokens[] = []
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close()
+})
+
+/** A core on the emulator's clock with its own redisCache (one "instance" of the app). */
+function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' | 'waitMs'> = {}) {
+  const events: TokensEvent[] = []
+  const errors: Error[] = []
+  const clock = () => emu.now() * 1000
+  const tokens = createTokens({
+    appId: app.id,
+    appSecret: app.secret,
+    graphUrl: emu.url,
+    clock,
+    retries: 0,
+    timeoutMs: 1000,
+    onEvent: (e) => events.push(e),
+    cache: redisCache({ url: server.url, prefix, clock, onError: (e) => errors.push(e), ...options }),
+  })
+  open.push(tokens)
+  return { tokens, events, errors }
+}
+
+const freshPrefix = () => `rc${++n}:`
+const newToken = () => emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['public_profile'] })
+const sha = (raw: string) => createHash('sha256').update(raw).digest('hex')
+
+describe('redisCache', () => {
+  it('shares verifications: a second instance makes no Graph call, and Redis holds no raw token', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix)
+    const b = instance(prefix)
+    const raw = newToken()
+    const before = emu.requestCount('/debug_token')
+    expect((await a.tokens.verify(raw)).type).toBe('user')
+    expect(emu.requestCount('/debug_token')).toBe(before + 1)
+    expect((await b.tokens.verify(raw)).type).toBe('user')
+    expect(emu.requestCount('/debug_token')).toBe(before + 1)
+    expect(b.events.find((e) => e.type === 'verify')).toMatchObject({ cached: true, outcome: 'valid' })
+    const keys = await redis.keys(`${prefix}*`)
+    expect(keys).toContain(`${prefix}v:${sha(raw)}`)
+    expect(keys).toContain(`${prefix}vu:${user.id}`)
+    const values = await Promise.all(keys.map(async (k) => ((await redis.type(k)) === 'string' ? redis.get(k) : '')))
+    expect(values.join('\n')).toContain(user.id)
+    expect(`${keys.join('\n')}${values.join('\n')}`).not.toContain(raw)
+    expect(await redis.pttl(`${prefix}v:${sha(raw)}`)).toBeGreaterThan(0)
+  })
+
+  it('coalesces concurrent verifications of one token across instances into one Graph call', async () => {
+    const prefix = freshPrefix()
+    const instances = [instance(prefix), instance(prefix), instance(prefix)]
+    const raws = [newToken(), newToken(), newToken(), newToken()]
+    const before = emu.requestCount('/debug_token')
+    emu.setFaults({ latencyMs: 50 })
+    try {
+      const results = await Promise.all(
+        instances.flatMap(({ tokens }) => raws.flatMap((raw) => [tokens.verify(raw), tokens.verify(raw)])),
+      )
+      expect(results).toHaveLength(24)
+    } finally {
+      emu.setFaults(null)
+    }
+    expect(emu.requestCount('/debug_token')).toBe(before + raws.length)
+  })
+
+  it('takes over from a lock holder that died, once its lock expires', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix, { lockTtlMs: 200 })
+    const raw = newToken()
+    await redis.set(`${prefix}lock:${sha(raw)}`, 'a-dead-holder', 'PX', 200)
+    const before = emu.requestCount('/debug_token')
+    expect((await a.tokens.verify(raw)).type).toBe('user')
+    expect(emu.requestCount('/debug_token')).toBe(before + 1)
+  })
+
+  it('waits a bounded time for a live holder, then verifies by itself', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix, { waitMs: 150 })
+    const raw = newToken()
+    await redis.set(`${prefix}lock:${sha(raw)}`, 'a-stuck-holder', 'PX', 60_000)
+    expect((await a.tokens.verify(raw)).type).toBe('user')
+  })
+
+  it('revokeUser in one instance evicts the user from every instance within a second', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix)
+    const b = instance(prefix)
+    const raw = newToken()
+    await a.tokens.verify(raw)
+    await b.tokens.verify(raw) // now in b's local layer
+    emu.invalidateToken(raw, 'app_removed') // Facebook's side, then the deauthorize callback reaches a
+    const before = emu.requestCount('/debug_token')
+    await b.tokens.verify(raw) // b's local layer still trusts it
+    expect(emu.requestCount('/debug_token')).toBe(before)
+    await a.tokens.revokeUser(user.id)
+    expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(0)
+    await expect
+      .poll(
+        () =>
+          b.tokens.verify(raw).then(
+            () => 'accepted',
+            (e: { code?: string }) => e.code,
+          ),
+        { timeout: 1000 },
+      )
+      .toBe('invalid_token')
+  })
+
+  it('Redis down: verification falls back to Graph and the local layer, with error events; then reconnects', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix)
+    const hot = newToken()
+    await a.tokens.verify(hot)
+    await server.kill()
+    try {
+      const before = emu.requestCount('/debug_token')
+      expect((await a.tokens.verify(hot)).type).toBe('user') // the local layer: no Graph call, no Redis
+      expect(emu.requestCount('/debug_token')).toBe(before)
+      const fresh = newToken()
+      expect((await a.tokens.verify(fresh)).type).toBe('user')
+      expect(emu.requestCount('/debug_token')).toBe(before + 1)
+      expect(a.events.some((e) => e.type === 'error' && e.where === 'cache')).toBe(true)
+      // A revocation while Redis is down is applied locally now, remotely on reconnect.
+      await a.tokens.revokeUser('someone-else')
+      const all = JSON.stringify(a.events) + a.errors.map((e) => e.message).join()
+      expect(all).not.toContain(hot)
+      expect(all).not.toContain(fresh)
+    } finally {
+      await server.restart()
+    }
+    const b = instance(prefix)
+    const later = newToken()
+    await expect
+      .poll(
+        async () => {
+          await a.tokens.verify(later)
+          return redis.exists(`${prefix}v:${sha(later)}`)
+        },
+        { timeout: 5000 },
+      )
+      .toBe(1)
+    const before = emu.requestCount('/debug_token')
+    await b.tokens.verify(later)
+    expect(emu.requestCount('/debug_token')).toBe(before)
+  })
+
+  it('refuses bad options with the option named', () => {
+    expect(() => redisCache({ url: 'nope' })).toThrow(/url/)
+    expect(() => redisCache({ url: server.url, localMaxEntries: 0 })).toThrow(/localMaxEntries/)
+    expect(() => redisCache({ url: server.url, waitMs: -1 })).toThrow(/waitMs/)
+  })
+})

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeStoreConformance, pageToken, userToken } from '../../sqlite/test/store-conformance.js'
+import { redisStore } from '../src/index.js'
+import { startRedis, type TestRedis } from './redis-server.js'
+
+let server: TestRedis
+let redis: Redis
+beforeAll(async () => {
+  server = await startRedis()
+  redis = new Redis(server.url)
+})
+afterAll(async () => {
+  redis.disconnect()
+  await server.stop()
+})
+
+let n = 0
+let prefix = 'c0:'
+describeStoreConformance('redisStore', {
+  persistent: true,
+  open: (options) => redisStore({ url: server.url, prefix, ...options }),
+  reset() {
+    prefix = `c${++n}:`
+  },
+})
+
+/** Every value under `prefix`, whatever its type, as one string. */
+async function dump(prefix: string): Promise<string> {
+  const keys = await redis.keys(`${prefix}*`)
+  const parts: string[] = [...keys]
+  for (const key of keys) {
+    const type = await redis.type(key)
+    if (type === 'string') parts.push((await redis.get(key)) ?? '')
+    else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)))
+    else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, '0', '-1')))
+    else parts.push(JSON.stringify(await redis.smembers(key)))
+  }
+  return parts.join('\n')
+}
+
+describe('redisStore', () => {
+  it('with encryption, Redis never holds a raw token', async () => {
+    const store = redisStore({
+      url: server.url,
+      prefix: 'enc:',
+      encryption: { keys: { k: randomBytes(32) }, currentKeyId: 'k' },
+    })
+    const user = userToken('42')
+    const page = pageToken('42', '7')
+    await store.save(user)
+    await store.save(page)
+    expect((await store.findPageToken('1001', '7'))?.value).toBe(page.value)
+    const all = await dump('enc:')
+    expect(all).toContain('pages_show_list') // metadata is there in the clear: the check can fail
+    expect(all).not.toContain(user.value)
+    expect(all).not.toContain(page.value)
+    const plain = redisStore({ url: server.url, prefix: 'plain:' })
+    await plain.save(user)
+    expect(await dump('plain:')).toContain(user.value)
+    store.close()
+    plain.close()
+  })
+
+  it('sets TTLs from token expiry, none for never-expiring tokens, and keeps indexes alive as long', async () => {
+    let now = 1_000_000
+    const store = redisStore({ url: server.url, prefix: 'ttl:', clock: () => now })
+    const expiring = { ...userToken('42'), info: { ...userToken('42').info, expiresAt: now + 60_000 } }
+    await store.save(expiring)
+    const userTtl = await redis.pttl('ttl:user:1001:42')
+    expect(userTtl).toBeGreaterThan(55_000)
+    expect(userTtl).toBeLessThanOrEqual(60_000)
+    expect(await redis.pttl('ttl:index:1001:42')).toBeGreaterThan(55_000)
+    const page = pageToken('42', '7') // expiresAt null: never expires
+    await store.save(page)
+    expect(await redis.pttl('ttl:page:1001:7:42')).toBe(-1)
+    expect(await redis.pttl('ttl:index:1001:42')).toBe(-1)
+    expect(await redis.pttl('ttl:pages:1001:7')).toBe(-1)
+    now += 1000
+    const later = { ...pageToken('43', '8'), info: { ...pageToken('43', '8').info, expiresAt: now + 120_000 } }
+    await store.save(later)
+    expect(await redis.pttl('ttl:pages:1001:8')).toBeGreaterThan(115_000)
+    // A token saved already expired is gone at once.
+    await store.save({ ...userToken('44'), info: { ...userToken('44').info, expiresAt: now - 1 } })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(await store.findUserToken('1001', '44')).toBeUndefined()
+    store.close()
+  })
+
+  it('skips expired Page tokens: findPageToken falls back to the next latest and cleans the index', async () => {
+    const store = redisStore({ url: server.url, prefix: 'exp:' })
+    const older = pageToken('42', '7', undefined, 1)
+    const newer = pageToken('43', '7', undefined, 2)
+    await store.save(older)
+    await store.save(newer)
+    await redis.del('exp:page:1001:7:43') // as if its TTL ran out
+    expect(await store.findPageToken('1001', '7')).toEqual(older)
+    expect(await redis.zrange('exp:pages:1001:7', '0', '-1')).toEqual(['42'])
+    store.close()
+  })
+
+  it('deleteUser is one atomic command (a Lua script)', async () => {
+    const store = redisStore({ url: server.url, prefix: 'atomic:' })
+    await store.save(userToken('42'))
+    await store.save(pageToken('42', '7'))
+    await store.save(pageToken('42', '8'))
+    const monitor = await redis.monitor()
+    const commands: string[][] = []
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (!source.includes('lua')) commands.push(args) // commands run by a script show up too
+    })
+    expect(await store.deleteUser('1001', '42')).toBe(3)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    monitor.disconnect()
+    const mine = commands.filter((args) => args.some((a) => a.startsWith('atomic:')))
+    expect(mine).toHaveLength(1)
+    expect(mine[0]?.[0]?.toLowerCase()).toBe('eval')
+    expect(await redis.keys('atomic:*')).toEqual([])
+    store.close()
+  })
+
+  it('reencrypt() re-seals old-key and plain tokens, keeping their TTL', async () => {
+    const k1 = randomBytes(32)
+    const k2 = randomBytes(32)
+    const plain = redisStore({ url: server.url, prefix: 'rot:' })
+    const legacy = userToken('41')
+    await plain.save(legacy)
+    const old = redisStore({ url: server.url, prefix: 'rot:', encryption: { keys: { k1 }, currentKeyId: 'k1' } })
+    const expiring = { ...userToken('42'), info: { ...userToken('42').info, expiresAt: Date.now() + 600_000 } }
+    const page = pageToken('42', '7')
+    await old.save(expiring)
+    await old.save(page)
+    const rotated = redisStore({
+      url: server.url,
+      prefix: 'rot:',
+      encryption: { keys: { k1, k2 }, currentKeyId: 'k2' },
+    })
+    expect(await rotated.reencrypt()).toBe(3)
+    expect(await rotated.reencrypt()).toBe(0)
+    expect(await redis.pttl('rot:user:1001:42')).toBeGreaterThan(500_000)
+    const onlyK2 = redisStore({ url: server.url, prefix: 'rot:', encryption: { keys: { k2 }, currentKeyId: 'k2' } })
+    expect(await onlyK2.findUserToken('1001', '41')).toEqual(legacy)
+    expect(await onlyK2.findUserToken('1001', '42')).toEqual(expiring)
+    expect(await onlyK2.findPageToken('1001', '7')).toEqual(page)
+    expect(await dump('rot:')).not.toContain(legacy.value)
+    for (const s of [plain, old, rotated, onlyK2]) s.close()
+  })
+
+  it('uses a client you pass and leaves it open', async () => {
+    const client = new Redis(server.url)
+    const store = redisStore({ redis: client, prefix: 'own:' })
+    await store.save(userToken('42'))
+    store.close()
+    expect(await client.ping()).toBe('PONG')
+    client.disconnect()
+  })
+
+  it('refuses bad options with the option named', () => {
+    expect(() => redisStore({ url: 'http://x' })).toThrow(/url/)
+    expect(() => redisStore({ url: server.url, timeoutMs: 0 })).toThrow(/timeoutMs/)
+    expect(() => redisStore({ url: server.url, encryption: { keys: { k: 'short' }, currentKeyId: 'k' } })).toThrow(
+      /encryption.keys.k/,
+    )
+  })
+})
