@@ -4,6 +4,15 @@ import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tok
 /** Metadata key of {@link RequireToken} (read by `TokenGuard`). */
 export const REQUIRE_TOKEN_METADATA = '@tokens/nest:require-token'
 
+/** Every token type, so that a typo in plain JavaScript fails at startup rather than refusing every token. */
+const TOKEN_TYPES: Readonly<Record<TokenType, true>> = {
+  user: true,
+  page: true,
+  app: true,
+  system_user: true,
+  client: true,
+}
+
 /** The token classes among a handler's parameters. */
 type TokenParameters<M> = M extends (...args: infer A) => unknown ? Extract<A[number], AccessToken> : never
 
@@ -31,7 +40,8 @@ export interface RequireTokenDecorator<T extends TokenType> {
 /**
  * Requires a token on a route (method) or on every route of a controller (class); the handler's
  * requirement wins over the controller's. `TokenGuard` enforces it: no token answers 401
- * `token_required`, the wrong type or a missing scope 403 `insufficient_scope`.
+ * `token_required`, the wrong type or a missing scope 403 `insufficient_scope`. An unknown type or
+ * scopes that are not strings throw a `TypeError` when the class is defined.
  *
  * @example
  * ```ts
@@ -50,6 +60,14 @@ export function RequireToken<T extends TokenType = TokenType>(
   type?: T | readonly T[],
   options: { scopes?: readonly string[] } = {},
 ): RequireTokenDecorator<T> {
+  const types: readonly unknown[] = type === undefined ? [] : typeof type === 'string' ? [type] : type
+  if (!Array.isArray(types) || !types.every((t) => typeof t === 'string' && Object.hasOwn(TOKEN_TYPES, t))) {
+    throw new TypeError(`@RequireToken: type must be one of ${Object.keys(TOKEN_TYPES).join(', ')}, or a list of them`)
+  }
+  const scopes: unknown = options.scopes
+  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))) {
+    throw new TypeError('@RequireToken: scopes must be an array of strings')
+  }
   const requirement: TokenRequirement<T> = {}
   if (type !== undefined) requirement.type = type
   if (options.scopes !== undefined) requirement.scopes = options.scopes

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import {
   type ArgumentsHost,
   Catch,
@@ -149,6 +150,33 @@ describe('TokensModule', () => {
     await app.close()
     expect((await core.verify(raw)).type).toBe('user')
     await core.close()
+  })
+
+  it('renders the rejections of a core loaded from its other build (CommonJS next to ESM)', async () => {
+    const cjs = createRequire(import.meta.url)('@tokens/core') as typeof import('@tokens/core')
+    expect(cjs.TokenError).not.toBe(TokenError)
+    const core = cjs.createTokens(coreOptions())
+    const { app, url } = await startApp('express', {
+      imports: [TokensModule.forRootAsync({ useFactory: () => core })],
+      controllers: [GlobalController],
+      providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
+    })
+    try {
+      const missing = await call(url, '/global/private')
+      expect(missing.status).toBe(401)
+      expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="api"')
+      const app = `${w.app.id}|${w.app.secret}`
+      const wrongType = await call(url, '/global/private', app)
+      expect(wrongType.status).toBe(403)
+      expect(wrongType.headers.get('www-authenticate')).toContain('error="insufficient_scope"')
+      expect(wrongType.body).toEqual({
+        error: 'insufficient_scope',
+        error_description: 'A user token is required; this is a app token',
+      })
+    } finally {
+      await app.close()
+      await core.close()
+    }
   })
 
   it('makes TokensService injectable everywhere with isGlobal', async () => {

@@ -17,9 +17,11 @@ describe('types', () => {
     expectTypeOf(RequireToken(['user', 'system_user'])).toEqualTypeOf<RequireTokenDecorator<'user' | 'system_user'>>()
     expectTypeOf<TokenOfType<'page'>>().toEqualTypeOf<PageToken>()
     // @ts-expect-error: not a token type
-    RequireToken('pgae')
+    expect(() => RequireToken('pgae')).toThrow(TypeError)
     // @ts-expect-error: scopes are strings
-    RequireToken('page', { scopes: [1] })
+    expect(() => RequireToken('page', { scopes: [1] })).toThrow(TypeError)
+    // @ts-expect-error: not a token type
+    expect(() => RequireToken(['user', 'pgae'])).toThrow('@RequireToken: type must be one of user, page')
   })
 
   it('refuses, at compile time, a handler whose token parameter cannot hold the required tokens', () => {
