@@ -2,7 +2,15 @@ import type { ServerResponse } from 'node:http'
 import { isTokenError, type TokenError } from '@tokens/core'
 import { failureOf } from './token-failure.js'
 
-/** An Express error-handling middleware (four parameters), typed structurally. */
+/**
+ * An Express error-handling middleware (four parameters), typed structurally.
+ *
+ * @example
+ * ```ts
+ * const handler: TokensErrorHandler = tokensErrorHandler()
+ * app.use(handler)
+ * ```
+ */
 export type TokensErrorHandler = (
   error: unknown,
   req: object,

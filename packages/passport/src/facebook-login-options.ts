@@ -1,7 +1,15 @@
 import { createTokens, DEFAULTS, isTokens, type TokenStore, type Tokens } from '@tokens/core'
 import type { StrategyOptionsWithRequest } from 'passport-facebook'
 
-/** Where Facebook's login dialog lives. */
+/**
+ * Where Facebook's login dialog lives: the default `dialogUrl`.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DIALOG_URL } from '@tokens/passport'
+ * DEFAULT_DIALOG_URL // 'https://www.facebook.com'
+ * ```
+ */
 export const DEFAULT_DIALOG_URL = 'https://www.facebook.com'
 
 /**

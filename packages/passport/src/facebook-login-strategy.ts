@@ -8,10 +8,27 @@ import {
   loginCore,
 } from './facebook-login-options.js'
 
-/** What a verify function reports: an error, the user (or `false` to refuse the login), and info. */
+/**
+ * What a verify function reports: an error, the user (or `false` to refuse the login), and info.
+ *
+ * @example
+ * ```ts
+ * const verify: FacebookLoginVerify = (userToken, _pageTokens, _profile, done: FacebookLoginDone) =>
+ *   done(null, { id: userToken.userId })
+ * ```
+ */
 export type FacebookLoginDone = (error: unknown, user?: Express.User | false | null, info?: object) => void
 
-/** `verify(userToken, pageTokens, profile, done)`: finds or creates the app's user. */
+/**
+ * `verify(userToken, pageTokens, profile, done)`: finds or creates the app's user.
+ *
+ * @example
+ * ```ts
+ * const verify: FacebookLoginVerify = (userToken, pageTokens, profile, done) =>
+ *   users.upsert({ id: userToken.userId, name: profile.displayName, pages: pageTokens.map((p) => p.pageId) })
+ *     .then((user) => done(null, user), done)
+ * ```
+ */
 export type FacebookLoginVerify = (
   userToken: UserToken,
   pageTokens: PageToken[],
@@ -19,7 +36,15 @@ export type FacebookLoginVerify = (
   done: FacebookLoginDone,
 ) => void
 
-/** `verify(req, userToken, pageTokens, profile, done)`, with `passReqToCallback: true`. */
+/**
+ * `verify(req, userToken, pageTokens, profile, done)`, with `passReqToCallback: true`.
+ *
+ * @example
+ * ```ts
+ * const verify: FacebookLoginVerifyWithRequest = (req, userToken, _pageTokens, _profile, done) =>
+ *   done(null, { id: userToken.userId, invitedBy: req.session.invite })
+ * ```
+ */
 export type FacebookLoginVerifyWithRequest = (
   req: Request,
   userToken: UserToken,
@@ -28,7 +53,16 @@ export type FacebookLoginVerifyWithRequest = (
   done: FacebookLoginDone,
 ) => void
 
-/** Options of `passport.authenticate('facebook', …)`, with the `auth_type`s Facebook knows. */
+/**
+ * Options of `passport.authenticate('facebook', …)`, with the `auth_type`s Facebook knows
+ * (Passport's own `AuthenticateOptions` has no `authType`).
+ *
+ * @example
+ * ```ts
+ * const rerequest: FacebookLoginAuthenticateOptions = { authType: 'rerequest', scope: ['email'] }
+ * app.get('/auth/facebook/rerequest', passport.authenticate('facebook', rerequest))
+ * ```
+ */
 export interface FacebookLoginAuthenticateOptions extends Omit<AuthenticateOptions, 'authType'> {
   /** `'rerequest'` asks again for permissions the user declined. */
   authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
@@ -78,6 +112,7 @@ async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOption
  * @example
  * ```ts
  * import passport from 'passport'
+ * import { MemoryStore } from '@tokens/core'
  * import { FacebookLoginStrategy } from '@tokens/passport'
  *
  * passport.use(new FacebookLoginStrategy(

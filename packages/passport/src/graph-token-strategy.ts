@@ -12,20 +12,50 @@ import type { Request } from 'express'
 import passport from 'passport'
 import { applyHeaders, rememberFailure } from './token-failure.js'
 
-/** What a verify function reports: an error, the user (or `false` to refuse the token), and info. */
+/**
+ * What a verify function reports: an error, the user (or `false` to refuse the token: 401
+ * `invalid_token`), and info.
+ *
+ * @example
+ * ```ts
+ * const verify: GraphTokenVerify<'user'> = (token, done: GraphTokenDone) => done(null, { id: token.userId })
+ * ```
+ */
 export type GraphTokenDone = (error: unknown, user?: Express.User | false | null, info?: object) => void
 
-/** `verify(token, done)`: maps a verified token to the app's user. */
+/**
+ * `verify(token, done)`: maps a verified token to the app's user. The token's class follows `T`.
+ *
+ * @example
+ * ```ts
+ * const verify: GraphTokenVerify<'page'> = (page, done) => done(null, { pageId: page.pageId })
+ * ```
+ */
 export type GraphTokenVerify<T extends TokenType = TokenType> = (token: TokenOfType<T>, done: GraphTokenDone) => void
 
-/** `verify(req, token, done)`, with `passReqToCallback: true`. */
+/**
+ * `verify(req, token, done)`, with `passReqToCallback: true`.
+ *
+ * @example
+ * ```ts
+ * const verify: GraphTokenVerifyWithRequest<'user'> = (req, token, done) =>
+ *   done(null, { id: token.userId, tenant: req.params.tenant })
+ * ```
+ */
 export type GraphTokenVerifyWithRequest<T extends TokenType = TokenType> = (
   req: Request,
   token: TokenOfType<T>,
   done: GraphTokenDone,
 ) => void
 
-/** What every request must carry, and how the verify function is called. */
+/**
+ * What every request must carry, and how the verify function is called.
+ *
+ * @example
+ * ```ts
+ * const requirement: GraphTokenRequirementOptions<'page'> = { type: 'page', scopes: ['pages_manage_posts'] }
+ * ```
+ */
 export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
   /** Accepted token types: one or a list. @default every type */
   type?: T | readonly T[]
@@ -38,6 +68,12 @@ export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
 /**
  * Options of {@link GraphTokenStrategy}: the core's options (`appId`, `appSecret`, …) or a shared
  * core instance as `tokens`, plus the requirement.
+ *
+ * @example
+ * ```ts
+ * const own: GraphTokenStrategyOptions = { appId: '123', appSecret: 'app-secret-value', type: 'user' }
+ * const shared: GraphTokenStrategyOptions<'page'> = { tokens: createTokens({ appId, appSecret }), type: 'page' }
+ * ```
  */
 export type GraphTokenStrategyOptions<T extends TokenType = TokenType> = ({ tokens: Tokens } | TokensOptions) &
   GraphTokenRequirementOptions<T>
@@ -78,6 +114,7 @@ function coreOf(options: AnyOptions): Tokens {
  * @example
  * ```ts
  * import passport from 'passport'
+ * import type { PageToken } from '@tokens/core'
  * import { GraphTokenStrategy } from '@tokens/passport'
  *
  * passport.use(new GraphTokenStrategy({ appId: '123', appSecret: 'app-secret-value', type: 'page' }))
@@ -149,7 +186,9 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
       return
     }
     rememberFailure(req, error)
-    applyHeaders(req.res, error)
+    // Passport writes the challenge of a 401 itself, and only then; setting it here for a 401 would
+    // leave it on the answer of a later strategy in a chain (['graph-token', 'anonymous']).
+    if (error.status !== 401) applyHeaders(req.res, error)
     // An outage is not the client's fault: no fall-through to the next strategy, no failureRedirect.
     if (error.code === 'graph_unavailable') this.error(error)
     else this.fail(error.headers['WWW-Authenticate'] ?? `Bearer realm="${this.tokens.realm}"`, error.status)

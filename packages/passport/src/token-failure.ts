@@ -21,7 +21,7 @@ export function failureOf(req: object): TokenError | undefined {
 
 /**
  * Sets the core's response headers (challenge, `Cache-Control`, `Retry-After`) on a response that
- * has not started yet. Passport itself only writes `WWW-Authenticate` on a 401.
+ * has not started yet: Passport itself writes `WWW-Authenticate` on a 401 only.
  */
 export function applyHeaders(res: HeaderTarget | undefined, error: TokenError): void {
   if (res === undefined || res.headersSent) return

@@ -29,6 +29,14 @@ function describeToken(token: AccessToken) {
   }
 }
 
+/** Lets every request through as `{ anonymous: true }`, like passport-anonymous. */
+class Anonymous extends passport.Strategy {
+  override name = 'anonymous'
+  override authenticate(): void {
+    this.success({ anonymous: true })
+  }
+}
+
 beforeAll(async () => {
   f = await createFixture({ tokenSources: { header: true, query: true } })
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -68,6 +76,10 @@ beforeAll(async () => {
   }
   app.get('/json', auth.authenticate('graph-token-page', { session: false, failWithError: true }), (_req, res) => {
     res.json({ ok: true })
+  })
+  auth.use(new Anonymous())
+  app.get('/optional', auth.authenticate(['graph-token', 'anonymous'], { session: false }), (req, res) => {
+    res.json(isAccessToken(req.user) ? describeToken(req.user) : req.user)
   })
   app.use(tokensErrorHandler())
   server = await serve(app)
@@ -268,7 +280,32 @@ describe('graph-token: refusals', () => {
   })
 })
 
+describe('graph-token: in a chain', () => {
+  it("['graph-token', 'anonymous']: no token falls through cleanly, a valid token is used", async () => {
+    const none = await call('/optional')
+    expect(none.status).toBe(200)
+    expect(JSON.parse(none.text)).toEqual({ anonymous: true })
+    expect(challenge(none)).toBeNull()
+    expect(none.headers.get('cache-control')).toBeNull()
+    const res = await call('/optional', userToken())
+    expect(JSON.parse(res.text)).toEqual({ type: 'user', userId: f.user.id })
+  })
+
+  it('a bad token also falls through: Passport semantics, the next strategy decides', async () => {
+    const res = await call('/optional', 'EAAGarbageGarbageGarbageGarbage')
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.text)).toEqual({ anonymous: true })
+  })
+})
+
 describe('graph-token: Graph outage', () => {
+  it('an outage does not fall through to the next strategy: 503', async () => {
+    f.emu.setFaults({ status: 500, paths: ['/debug_token'] })
+    const res = await call('/optional', userToken())
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/)
+  })
+
   it('an unknown token answers 503 with Retry-After, never 401 or 500; a cached token is still served', async () => {
     const cached = userToken()
     expect((await call('/t', cached)).status).toBe(200)
