@@ -1,6 +1,13 @@
 import { type CustomDecorator, SetMetadata } from '@nestjs/common'
 
-/** Metadata key of {@link Public} (read by `TokenGuard`). */
+/**
+ * Metadata key of {@link Public} (read by `TokenGuard`), for guards of your own.
+ *
+ * @example
+ * ```ts
+ * const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, [context.getHandler(), context.getClass()])
+ * ```
+ */
 export const PUBLIC_METADATA = '@tokens/nest:public'
 
 /**

@@ -1,7 +1,17 @@
 import { SetMetadata } from '@nestjs/common'
 import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tokens/core'
 
-/** Metadata key of {@link RequireToken} (read by `TokenGuard`). */
+/**
+ * Metadata key of {@link RequireToken} (read by `TokenGuard`): the route's `TokenRequirement`, for guards of your own.
+ *
+ * @example
+ * ```ts
+ * const requirement = reflector.getAllAndOverride<TokenRequirement>(REQUIRE_TOKEN_METADATA, [
+ *   context.getHandler(),
+ *   context.getClass(),
+ * ])
+ * ```
+ */
 export const REQUIRE_TOKEN_METADATA = '@tokens/nest:require-token'
 
 /** Every token type, so that a typo in plain JavaScript fails at startup rather than refusing every token. */

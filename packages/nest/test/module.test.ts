@@ -193,6 +193,18 @@ describe('TokensModule', () => {
     const pages = moduleRef.get(PagesService)
     expect(pages.tokens).toBe(moduleRef.get(TokensService))
     expect(pages.tokens.appToken().type).toBe('app')
+    // the whole core through DI: verification, Page tokens and Graph calls against the emulator
+    const raw = w.emu.issueUserToken({
+      appId: w.app.id,
+      userId: w.user.id,
+      scopes: ['pages_show_list'],
+      lifetime: 'long',
+    })
+    const user = await pages.tokens.verify(raw, { type: 'user' })
+    const pageTokens = await pages.tokens.pageTokens(user)
+    expect(pageTokens.map((page) => page.pageId)).toEqual([w.page.id])
+    const me = await pages.tokens.graph.get<{ id: string }>('/me', { token: user })
+    expect(me.id).toBe(w.user.id)
     await moduleRef.close()
 
     await expect(
