@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { Answer } from './fixture.js'
 
 /** A consent form as a browser would submit it: its action and the fields that are on. */
@@ -41,18 +42,6 @@ export class Browser {
     })
   }
 
-  /** Follows redirects, as a browser does, until an answer that is not a redirect. */
-  async follow(url: string, hops = 10): Promise<{ url: string; answer: Answer }> {
-    let current = url
-    for (let i = 0; i < hops; i++) {
-      const answer = await this.get(current)
-      const location = answer.headers.get('location')
-      if (answer.status < 300 || answer.status >= 400 || location === null) return { url: current, answer }
-      current = new URL(location, current).toString()
-    }
-    throw new Error('too many redirects')
-  }
-
   async #send(url: string, init: RequestInit): Promise<Answer> {
     const { origin } = new URL(url)
     const cookies = this.#jar.get(origin) ?? new Map<string, string>()
@@ -70,4 +59,29 @@ export class Browser {
     this.answers.push(answer)
     return answer
   }
+}
+
+/**
+ * Starts a login at `startUrl` (the app redirects to the dialog), submits the consent form with
+ * `decision`, unticking `decline`, and follows the dialog's redirect back to the app's callback once.
+ */
+export async function loginThroughDialog(
+  browser: Browser,
+  startUrl: string,
+  { decision = 'allow', decline = [] as readonly string[] } = {},
+) {
+  const started = await browser.get(startUrl)
+  expect(started.status).toBe(302)
+  const dialogUrl = new URL(started.headers.get('location') ?? '')
+  const page = await browser.get(dialogUrl.toString())
+  expect(page.status).toBe(200)
+  const form = parseConsentForm(page.text, dialogUrl.toString())
+  for (const scope of decline) form.fields.delete('grant', scope)
+  form.fields.set('decision', decision)
+  const back = await browser.post(form.action, form.fields)
+  expect(back.status).toBe(302)
+  const callbackUrl = back.headers.get('location') ?? ''
+  expect(callbackUrl.startsWith(new URL(startUrl).origin)).toBe(true)
+  const landed = await browser.get(callbackUrl)
+  return { dialogUrl, callbackUrl, landed }
 }

@@ -10,7 +10,7 @@ import {
   type FacebookLoginOptions,
   FacebookLoginStrategy,
 } from '../src/index.js'
-import { Browser, parseConsentForm } from './browser.js'
+import { Browser, loginThroughDialog } from './browser.js'
 import { START, serve } from './fixture.js'
 
 interface Login {
@@ -124,24 +124,8 @@ afterEach(async () => {
 })
 
 /** Opens the dialog from the app, submits the consent form, and lands back on the app's callback. */
-async function login(
-  browser: Browser,
-  { start = '/auth/facebook', decision = 'allow', decline = [] as string[] } = {},
-) {
-  const started = await browser.get(`${server.url}${start}`)
-  expect(started.status).toBe(302)
-  const dialogUrl = new URL(started.headers.get('location') ?? '')
-  const page = await browser.get(dialogUrl.toString())
-  expect(page.status).toBe(200)
-  const form = parseConsentForm(page.text, dialogUrl.toString())
-  for (const scope of decline) form.fields.delete('grant', scope)
-  form.fields.set('decision', decision)
-  const back = await browser.post(form.action, form.fields)
-  expect(back.status).toBe(302)
-  const callbackUrl = back.headers.get('location') ?? ''
-  expect(callbackUrl.startsWith(server.url)).toBe(true)
-  const landed = await browser.get(callbackUrl)
-  return { dialogUrl, callbackUrl, landed }
+function login(browser: Browser, { start = '/auth/facebook', decision = 'allow', decline = [] as string[] } = {}) {
+  return loginThroughDialog(browser, `${server.url}${start}`, { decision, decline })
 }
 
 function expectNoRawTokens(browser: Browser) {
