@@ -10,7 +10,17 @@ import {
 import Database from 'better-sqlite3'
 import { migrate } from './migrations.js'
 
-/** Options of {@link sqliteStore}. */
+/**
+ * Options of {@link sqliteStore}.
+ *
+ * @example
+ * ```ts
+ * const options: SqliteStoreOptions = {
+ *   filename: 'tokens.db',
+ *   encryption: { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' },
+ * }
+ * ```
+ */
 export interface SqliteStoreOptions {
   /** The database file, created if missing; `':memory:'` for a throwaway database. */
   filename: string
