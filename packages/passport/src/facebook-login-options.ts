@@ -51,14 +51,16 @@ export interface FacebookLoginOptions {
   fetchPages?: boolean
   /** Where acquired tokens are saved (`MemoryStore`, `@tokens/sqlite`, `@tokens/redis`). Not with `tokens`. @default none */
   store?: TokenStore
-  /** A shared core for the same app (then `store`, `graphUrl` and `graphVersion` are the core's own). @default one built from these options */
+  /**
+   * A shared core for the same app, e.g. the one of `GraphTokenStrategy`. Its store is used; give it
+   * the same `graphUrl`/`graphVersion` (here they still build passport-facebook's URLs).
+   * @default one built from these options
+   */
   tokens?: Tokens
   /** Check the OAuth `state` parameter against the session (CSRF protection; needs sessions). @default true */
   state?: boolean
   /** `auth_type` of every dialog: `'rerequest'` asks again for declined permissions. @default none */
   authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
-  /** Skip the `/me` profile call (`profile` is then `{}`). @default false */
-  skipUserProfile?: boolean
   /** `true` calls `verify(req, userToken, pageTokens, profile, done)`: see {@link FacebookLoginOptionsWithRequest}. @default false */
   passReqToCallback?: false
 }
@@ -124,7 +126,6 @@ export function facebookOptions(options: AnyLoginOptions): StrategyOptionsWithRe
     tokenURL: `${graph}${prefix}/oauth/access_token`,
     profileURL: `${graph}${prefix}/me`,
     state: options.state ?? true,
-    skipUserProfile: options.skipUserProfile ?? false,
     passReqToCallback: true,
   }
 }
