@@ -37,6 +37,11 @@ export class TokenGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true) return true
     const requirement = this.reflector.getAllAndOverride<TokenRequirement | undefined>(REQUIRE_TOKEN_METADATA, targets)
     const request = this.getRequest(context)
+    if (typeof request?.headers !== 'object' || request.headers === null) {
+      throw new TypeError(
+        `TokenGuard: getRequest() found no request with headers in a '${context.getType()}' context; override getRequest`,
+      )
+    }
     try {
       const token = await this.tokens.authenticate(request, { ...requirement, required: requirement !== undefined })
       attachToken(request, token)

@@ -295,6 +295,19 @@ describe('GraphQL-style contexts', () => {
     await moduleRef.close()
   })
 
+  it('says so when getRequest finds no request, instead of blaming Graph', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [TokensModule.forRoot(coreOptions())],
+      providers: [TokenGuard],
+    }).compile()
+    const context = new ExecutionContextHost([{}, {}, {}, {}], PostsResolver, PostsResolver.prototype.post)
+    context.setType('graphql')
+    await expect(moduleRef.get(TokenGuard).canActivate(context)).rejects.toThrow(
+      "TokenGuard: getRequest() found no request with headers in a 'graphql' context; override getRequest",
+    )
+    await moduleRef.close()
+  })
+
   it('hands TokenErrors of non-HTTP contexts back to their framework', () => {
     const filter = new TokenErrorFilter({ httpAdapter: undefined } as never)
     const error = new TokenError('token_required', 'An access token is required')
