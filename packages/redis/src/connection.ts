@@ -3,6 +3,13 @@ import { Redis } from 'ioredis'
 /**
  * Where a Redis-backed object gets its connection: an ioredis client you own (left open by
  * `close()`), or a URL (the package connects, reconnects and closes it).
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis'
+ * const byUrl: RedisConnectionOptions = { url: 'redis://localhost:6379' }
+ * const byClient: RedisConnectionOptions = { redis: new Redis(process.env.REDIS_URL!) }
+ * ```
  */
 export type RedisConnectionOptions =
   | {
@@ -16,7 +23,16 @@ export type RedisConnectionOptions =
       redis?: undefined
     }
 
-/** Thrown when Redis cannot answer in time; callers treat it as "Redis is down". */
+/**
+ * Thrown when Redis cannot answer in time. The cache's callers (the core) treat it as a miss; the
+ * store's callers see it as a failed operation.
+ *
+ * @example
+ * ```ts
+ * import { RedisUnavailableError } from '@tokens/redis'
+ * const cache = redisCache({ url, onError: (e) => { if (e instanceof RedisUnavailableError) metrics.redisDown++ } })
+ * ```
+ */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError'
 }

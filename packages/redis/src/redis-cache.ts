@@ -1,9 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { type CachedVerification, LruVerificationCache, type VerificationCache } from '@tokens/core'
 import type { Redis } from 'ioredis'
+import { Coalescer } from './coalescer.js'
 import { Connection, connect, keyPart, prefixOf, type RedisConnectionOptions } from './connection.js'
 
-/** Options of {@link redisCache}: a connection (`redis` or `url`) plus the ones below. */
+/**
+ * Options of {@link redisCache}: a connection (`redis` or `url`) plus the ones below.
+ *
+ * @example
+ * ```ts
+ * const options: RedisCacheOptions = { url: process.env.REDIS_URL!, prefix: 'my-app:', localMaxEntries: 5000 }
+ * ```
+ */
 export type RedisCacheOptions = RedisConnectionOptions & {
   /** Prefix of every key and channel. @default 'tokens:' */
   prefix?: string
@@ -23,8 +30,6 @@ export type RedisCacheOptions = RedisConnectionOptions & {
   onError?: (error: Error) => void
 }
 
-type WaitResult = { entry: CachedVerification } | 'retry' | 'fail' | 'timeout'
-
 // KEYS: entry, [user index]; ARGV: json, ttl ms
 const SET = `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -42,12 +47,6 @@ for _, key in ipairs(keys) do redis.call('DEL', key) end
 redis.call('DEL', KEYS[1])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return #keys`
-
-// KEYS: lock; ARGV: holder id, [ttl]. Releases (no ttl) or renews the lock only if we still hold it.
-const LOCK = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return redis.call('DEL', KEYS[1])`
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const n = value ?? fallback
@@ -72,11 +71,8 @@ export class RedisCache implements VerificationCache {
   readonly #local: LruVerificationCache
   readonly #prefix: string
   readonly #clock: () => number
-  readonly #waitMs: number
-  readonly #lockTtlMs: number
-  readonly #pollMs: number
+  readonly #coalescer: Coalescer
   readonly #onError: ((error: Error) => void) | undefined
-  readonly #waiters = new Map<string, Set<(signal: 'ok' | 'fail') => void>>()
   /** Users whose eviction could not reach Redis: retried on reconnect. */
   readonly #pendingEvictions = new Set<string>()
   #subscribedBefore = false
@@ -93,12 +89,22 @@ export class RedisCache implements VerificationCache {
     if (typeof this.#clock !== 'function') throw new TypeError("redisCache: option 'clock' must be a function")
     const localMaxEntries = positive(options?.localMaxEntries, 1000, 'localMaxEntries')
     const commandTimeoutMs = positive(options?.commandTimeoutMs, 500, 'commandTimeoutMs')
-    this.#waitMs = positive(options?.waitMs, 10_000, 'waitMs')
-    this.#lockTtlMs = positive(options?.lockTtlMs, 3000, 'lockTtlMs')
-    this.#pollMs = positive(options?.pollMs, 50, 'pollMs')
+    const waitMs = positive(options?.waitMs, 10_000, 'waitMs')
+    const lockTtlMs = positive(options?.lockTtlMs, 3000, 'lockTtlMs')
+    const pollMs = positive(options?.pollMs, 50, 'pollMs')
     const { client, owned } = connect(options, 'redisCache', (e) => this.#report(e))
     this.#local = new LruVerificationCache({ maxEntries: localMaxEntries, clock: this.#clock })
     this.#conn = new Connection(client, owned, commandTimeoutMs, true)
+    this.#coalescer = new Coalescer(this.#conn, {
+      prefix: this.#prefix,
+      waitMs,
+      lockTtlMs,
+      pollMs,
+      clock: this.#clock,
+      fetch: (key) => this.#fetch(key),
+      remember: (key, entry) => this.#local.set(key, entry),
+      report: (error) => this.#report(error),
+    })
     client.on('ready', () => this.#replayEvictions())
 
     this.#subscriber = client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true })
@@ -109,7 +115,7 @@ export class RedisCache implements VerificationCache {
       this.#subscribedBefore = true
     })
     this.#subscriber.on('message', (channel: string, message: string) => this.#message(channel, message))
-    this.#subscriber.subscribe(this.#evictChannel, this.#doneChannel).catch((e: Error) => this.#report(e))
+    this.#subscriber.subscribe(this.#evictChannel, this.#coalescer.channel).catch((e: Error) => this.#report(e))
   }
 
   /** Local layer first, then Redis; throws while Redis is down (the core counts that as a miss). */
@@ -149,22 +155,8 @@ export class RedisCache implements VerificationCache {
    * expires within `lockTtlMs`; if the holder fails, Redis is down, or the wait runs out, `load`
    * runs here.
    */
-  async coalesce(key: string, load: () => Promise<CachedVerification>): Promise<CachedVerification> {
-    const deadline = Date.now() + this.#waitMs
-    try {
-      while (Date.now() < deadline) {
-        const holder = randomBytes(12).toString('hex')
-        const locked = await this.#conn.run((c) => c.set(this.#lockKey(key), holder, 'PX', this.#lockTtlMs, 'NX'))
-        if (locked === 'OK') return await this.#loadHolding(key, holder, load)
-        const result = await this.#waitFor(key, deadline)
-        if (typeof result === 'object') return result.entry
-        if (result !== 'retry') break
-      }
-    } catch (error) {
-      if (error instanceof HolderError) throw error.cause
-      this.#report(error)
-    }
-    return load()
+  coalesce(key: string, load: () => Promise<CachedVerification>): Promise<CachedVerification> {
+    return this.#coalescer.run(key, load)
   }
 
   /** Closes the subscriber, and the connection if the cache opened it from `url`. */
@@ -175,74 +167,10 @@ export class RedisCache implements VerificationCache {
     this.#local.close()
   }
 
-  async #loadHolding(key: string, holder: string, load: () => Promise<CachedVerification>) {
-    const lockKey = this.#lockKey(key)
-    const renew = setInterval(
-      () => this.#conn.run((c) => c.eval(LOCK, 1, lockKey, holder, this.#lockTtlMs)).catch(() => {}),
-      Math.max(1, Math.floor(this.#lockTtlMs / 3)),
-    )
-    let outcome: 'ok' | 'fail' = 'fail'
-    try {
-      // Someone may have finished between our miss and our lock.
-      const done = await this.#fetch(key).catch(() => undefined)
-      if (done !== undefined && done.freshUntil > this.#clock()) {
-        outcome = 'ok'
-        return done
-      }
-      try {
-        const entry = await load() // the core writes the entry through set() before this resolves
-        outcome = 'ok'
-        return entry
-      } catch (error) {
-        throw new HolderError(error)
-      }
-    } finally {
-      clearInterval(renew)
-      await this.#conn
-        .run((c) => c.multi().eval(LOCK, 1, lockKey, holder).publish(this.#doneChannel, `${key}:${outcome}`).exec())
-        .catch((e) => this.#report(e))
-    }
-  }
-
-  async #waitFor(key: string, deadline: number): Promise<WaitResult> {
-    for (;;) {
-      const [[, json], [, held]] = (await this.#conn.run((c) =>
-        c.multi().get(this.#entryKey(key)).exists(this.#lockKey(key)).exec(),
-      )) as [[unknown, string | null], [unknown, number]]
-      const entry = json === null ? undefined : (JSON.parse(json) as CachedVerification)
-      if (entry !== undefined && entry.freshUntil > this.#clock()) {
-        this.#local.set(key, entry)
-        return { entry }
-      }
-      if (held === 0) return 'retry'
-      const left = deadline - Date.now()
-      if (left <= 0) return 'timeout'
-      if ((await this.#signal(key, Math.min(this.#pollMs, left))) === 'fail') return 'fail'
-    }
-  }
-
-  /** Resolves on the holder's message for `key`, or after `ms`. */
-  #signal(key: string, ms: number): Promise<'ok' | 'fail' | 'tick'> {
-    return new Promise((resolve) => {
-      const set = this.#waiters.get(key) ?? new Set()
-      this.#waiters.set(key, set)
-      const wake = (signal: 'ok' | 'fail' | 'tick') => {
-        clearTimeout(timer)
-        set.delete(wake)
-        if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key)
-        resolve(signal)
-      }
-      const timer = setTimeout(() => wake('tick'), ms)
-      set.add(wake)
-    })
-  }
-
   #message(channel: string, message: string): void {
     if (channel === this.#evictChannel) this.#local.deleteUser(message)
-    else if (channel === this.#doneChannel) {
-      const at = message.lastIndexOf(':')
-      const signal = message.slice(at + 1) === 'ok' ? 'ok' : 'fail'
-      for (const wake of this.#waiters.get(message.slice(0, at)) ?? []) wake(signal)
+    else if (channel === this.#coalescer.channel) {
+      this.#coalescer.notify(message)
     }
   }
 
@@ -277,27 +205,12 @@ export class RedisCache implements VerificationCache {
     return `${this.#prefix}evict`
   }
 
-  get #doneChannel(): string {
-    return `${this.#prefix}done`
-  }
-
   #entryKey(key: string): string {
     return `${this.#prefix}v:${key}`
   }
 
   #userKey(userId: string): string {
     return `${this.#prefix}vu:${keyPart(userId)}`
-  }
-
-  #lockKey(key: string): string {
-    return `${this.#prefix}lock:${key}`
-  }
-}
-
-/** Carries the holder's own `load` failure through `coalesce`, so it is not mistaken for a Redis error. */
-class HolderError extends Error {
-  constructor(cause: unknown) {
-    super('load failed', { cause })
   }
 }
 

@@ -7,7 +7,18 @@ import {
 } from '@tokens/core'
 import { Connection, connect, keyPart, prefixOf, type RedisConnectionOptions } from './connection.js'
 
-/** Options of {@link redisStore}: a connection (`redis` or `url`) plus the ones below. */
+/**
+ * Options of {@link redisStore}: a connection (`redis` or `url`) plus the ones below.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = {
+ *   url: process.env.REDIS_URL!,
+ *   prefix: 'my-app:',
+ *   encryption: { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' },
+ * }
+ * ```
+ */
 export type RedisStoreOptions = RedisConnectionOptions & {
   /** Prefix of every key. @default 'tokens:' */
   prefix?: string

@@ -1,0 +1,169 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { TokensEvent } from '@tokens/core'
+import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startRedis, type TestRedis } from './redis-server.js'
+
+/** One app instance in a separate Node process (test/fixtures/cache-worker.mjs), over IPC. */
+class Worker {
+  readonly #child: ChildProcess
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  #next = 0
+  output = ''
+
+  constructor() {
+    this.#child = fork(fileURLToPath(new URL('./fixtures/cache-worker.mjs', import.meta.url)), [], { silent: true })
+    this.#child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString()
+    })
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString()
+    })
+    this.#child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+      const pending = this.#pending.get(message.id)
+      this.#pending.delete(message.id)
+      if (message.error !== undefined) pending?.reject(new Error(message.error))
+      else pending?.resolve(message.result)
+    })
+  }
+
+  call<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.#next++
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.#child.send({ id, op, ...args })
+    })
+  }
+
+  verify(tokens: string[]): Promise<string[]> {
+    return this.call('verify', { tokens })
+  }
+
+  async stop(): Promise<void> {
+    await this.call('close').catch(() => {})
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
+    this.#child.kill()
+    await exited
+  }
+}
+
+let server: TestRedis
+let emu: Emulator
+let app: AppInfo
+let user: NodeInfo
+let a: Worker
+let b: Worker
+const issued: string[] = []
+
+beforeAll(async () => {
+  server = await startRedis()
+  emu = await startEmulator({ port: 0 }) // real time: the workers use Date.now
+  app = emu.createApp({ name: 'Two Processes' })
+  user = emu.createUser({ name: 'Katherine Johnson' })
+  a = new Worker()
+  b = new Worker()
+  const config = { appId: app.id, appSecret: app.secret, graphUrl: emu.url, redisUrl: server.url, prefix: 'xp:' }
+  await Promise.all([a.call('init', config), b.call('init', config)])
+})
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()])
+  // No raw token ever reached a log line, a result or an error message of either process.
+  for (const w of [a, b]) {
+    expect(w.output).not.toMatch(/Unhandled error/)
+    for (const raw of issued) expect(w.output).not.toContain(raw)
+  }
+  await emu?.close()
+  await server?.stop()
+})
+
+function newTokens(count: number): string[] {
+  const out = Array.from({ length: count }, () => emu.issueUserToken({ appId: app.id, userId: user.id }))
+  issued.push(...out)
+  return out
+}
+
+const debugTokenCalls = () => emu.requestCount('/debug_token')
+
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items]
+  let s = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31
+    const j = s % (i + 1)
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}
+
+describe('redisCache across two Node processes', () => {
+  it('process B makes no Graph call for a token process A verified', async () => {
+    const [raw] = newTokens(1) as [string]
+    const before = debugTokenCalls()
+    expect(await a.verify([raw])).toEqual(['ok'])
+    expect(debugTokenCalls()).toBe(before + 1)
+    expect(await b.verify([raw, raw])).toEqual(['ok', 'ok'])
+    expect(debugTokenCalls()).toBe(before + 1)
+  })
+
+  it('2 × 100 concurrent verifications of 20 new tokens make exactly 20 debug_token calls', async () => {
+    const raws = newTokens(20)
+    const load = raws.flatMap((raw) => [raw, raw, raw, raw, raw]) // 100 per process
+    const before = debugTokenCalls()
+    emu.setFaults({ latencyMs: 20 }) // keep calls in flight while the other process asks
+    try {
+      const [fromA, fromB] = await Promise.all([a.verify(shuffled(load, 1)), b.verify(shuffled(load, 2))])
+      expect(fromA.filter((s) => s === 'ok')).toHaveLength(100)
+      expect(fromB.filter((s) => s === 'ok')).toHaveLength(100)
+    } finally {
+      emu.setFaults(null)
+    }
+    expect(debugTokenCalls()).toBe(before + 20)
+  })
+
+  it('a revocation in A is seen in B within a second', async () => {
+    const [raw] = newTokens(1) as [string]
+    expect(await a.verify([raw])).toEqual(['ok'])
+    expect(await b.verify([raw])).toEqual(['ok'])
+    emu.invalidateToken(raw, 'app_removed') // Facebook's side; then the deauthorize callback reaches A
+    expect(await b.verify([raw])).toEqual(['ok']) // B still trusts its cached verification
+    await a.call('revoke', { userId: user.id })
+    await expect.poll(async () => (await b.verify([raw]))[0], { timeout: 1000, interval: 20 }).toBe('invalid_token')
+  })
+
+  it('Redis killed mid-run and restarted: no request fails, and sharing resumes', async () => {
+    const hot = newTokens(5)
+    expect(await a.verify(hot)).toEqual(Array(5).fill('ok'))
+    const during = newTokens(20)
+    emu.setFaults({ latencyMs: 100 }) // debug_token calls (and Redis locks) in flight when Redis dies
+    let results: string[][]
+    try {
+      const run = Promise.all([a.verify([...during, ...hot]), b.verify([...hot, ...during])])
+      await new Promise((resolve) => setTimeout(resolve, 40))
+      await server.kill()
+      results = await run
+      // While Redis is down, both keep answering.
+      results.push(...(await Promise.all([a.verify([...hot, ...newTokens(5)]), b.verify(hot)])))
+    } finally {
+      emu.setFaults(null)
+      await server.restart()
+    }
+    for (const statuses of results) expect(statuses.every((s) => s === 'ok')).toBe(true)
+    const { events } = await a.call<{ events: TokensEvent[] }>('events')
+    expect(events.some((e) => e.type === 'error' && e.where === 'cache')).toBe(true)
+    // Both reconnect by themselves: a token A verifies is soon served to B by Redis again.
+    await expect
+      .poll(
+        async () => {
+          const [raw] = newTokens(1) as [string]
+          await a.verify([raw])
+          const before = debugTokenCalls()
+          await b.verify([raw])
+          return debugTokenCalls() - before
+        },
+        { timeout: 5000, interval: 100 },
+      )
+      .toBe(0)
+  })
+})
