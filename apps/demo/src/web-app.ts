@@ -1,0 +1,143 @@
+import type { PageToken, TokenStore, Tokens, UserToken } from '@tokens/core'
+import { tokenFromInfo } from '@tokens/core'
+import { dataDeletionCallback, deauthorizeCallback } from '@tokens/express'
+import { type FacebookLoginAuthenticateOptions, FacebookLoginStrategy } from '@tokens/passport'
+import express, { type Express, type NextFunction, type Request, type Response } from 'express'
+import session from 'express-session'
+import { Passport } from 'passport'
+import { dashboardPage, homePage } from './views.js'
+
+/** What the login app needs to know. */
+export interface WebAppOptions {
+  tokens: Tokens
+  appSecret: string
+  store: TokenStore
+  /** Public base URL of this app, e.g. `http://localhost:3000`. */
+  baseUrl: string
+  graphUrl: string | undefined
+  dialogUrl: string | undefined
+  sessionSecret: string
+  apis: { express: string; nest: string }
+}
+
+interface SessionUser {
+  id: string
+  name: string
+}
+
+/** Permissions the demo asks for at login. */
+export const LOGIN_SCOPES = ['email', 'pages_show_list', 'pages_manage_posts']
+
+async function storedTokens(options: WebAppOptions, userId: string) {
+  const { tokens, store } = options
+  const user = await store.findUserToken(tokens.appId, userId)
+  const pages = await store.listPageTokens(tokens.appId, userId)
+  return {
+    userToken: user ? (tokenFromInfo(user.value, user.info) as UserToken) : undefined,
+    pages: pages
+      .map((p) => tokenFromInfo(p.value, p.info) as PageToken)
+      .sort((a, b) => a.pageId.localeCompare(b.pageId)),
+  }
+}
+
+async function declinedScopes(tokens: Tokens, userToken: UserToken): Promise<string[]> {
+  const answer = await tokens.graph.get<{ data?: Array<{ permission: string; status: string }> }>('/me/permissions', {
+    token: userToken,
+  })
+  return (answer.data ?? []).filter((p) => p.status === 'declined').map((p) => p.permission)
+}
+
+/**
+ * The "Log in with Facebook" web app: passport's `facebook` strategy from `@tokens/passport` stores the
+ * long-lived user token and Page tokens; the dashboard reads them back and acts on a Page with
+ * `tokens.graph`; Meta's deauthorize and data deletion callbacks come from `@tokens/express`.
+ */
+export function createWebApp(options: WebAppOptions): Express {
+  const { tokens } = options
+  const passport = new Passport()
+  passport.use(
+    new FacebookLoginStrategy(
+      {
+        clientID: tokens.appId,
+        clientSecret: options.appSecret,
+        callbackURL: `${options.baseUrl}/auth/facebook/callback`,
+        scope: LOGIN_SCOPES,
+        tokens,
+        ...(options.graphUrl && { graphUrl: options.graphUrl }),
+        ...(options.dialogUrl && { dialogUrl: options.dialogUrl }),
+      },
+      (userToken, _pages, profile, done) => done(null, { id: userToken.userId, name: profile.displayName || 'you' }),
+    ),
+  )
+  passport.serializeUser((user, done) => done(null, user))
+  passport.deserializeUser((user: SessionUser, done) => done(null, user))
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.post('/facebook/deauthorize', deauthorizeCallback({ tokens }))
+  app.post('/facebook/data-deletion', dataDeletionCallback({ tokens, statusUrl: `${options.baseUrl}/deletion-status` }))
+  app.use(express.urlencoded({ extended: false, limit: '10kb' }))
+  app.use(
+    session({
+      secret: options.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  )
+  app.use(passport.session())
+
+  const signedIn = (req: Request, res: Response, next: NextFunction) => (req.user ? next() : res.redirect(303, '/'))
+
+  app.get('/', (req, res) => {
+    if (req.user) return res.redirect(303, '/dashboard')
+    const denied = req.query.denied === '1' ? 'You cancelled the login: nothing was shared with the app.' : undefined
+    res.type('html').send(homePage(denied))
+  })
+  app.get('/auth/facebook', passport.authenticate('facebook'))
+  const rerequest: FacebookLoginAuthenticateOptions = { authType: 'rerequest', scope: LOGIN_SCOPES }
+  app.get('/auth/facebook/rerequest', passport.authenticate('facebook', rerequest))
+  app.get(
+    '/auth/facebook/callback',
+    passport.authenticate('facebook', { failureRedirect: '/?denied=1', successRedirect: '/dashboard' }),
+  )
+  app.get('/dashboard', signedIn, async (req, res, next) => {
+    try {
+      const user = req.user as SessionUser
+      const { userToken, pages } = await storedTokens(options, user.id)
+      const feeds = new Map<string, string[]>()
+      for (const page of pages) {
+        const feed = await tokens.graph.get<{ data?: Array<{ message?: string }> }>(`/${page.pageId}/feed`, {
+          token: page,
+        })
+        feeds.set(page.pageId, (feed.data ?? []).map((p) => p.message ?? '').filter(Boolean))
+      }
+      const declined = userToken ? await declinedScopes(tokens, userToken) : []
+      const notice =
+        typeof req.query.posted === 'string' ? `Posted to the Page as post ${req.query.posted}.` : undefined
+      res.type('html').send(dashboardPage({ user, userToken, pages, declined, feeds, notice, apis: options.apis }))
+    } catch (error) {
+      next(error)
+    }
+  })
+  app.post('/pages/:pageId/posts', signedIn, async (req, res, next) => {
+    try {
+      const user = req.user as SessionUser
+      const { userToken } = await storedTokens(options, user.id)
+      if (userToken === undefined) return res.redirect(303, '/dashboard')
+      const page = await tokens.pageToken(userToken, String(req.params.pageId))
+      const message = String(req.body?.message ?? '').slice(0, 500)
+      const post = await tokens.graph.post<{ id: string }>(`/${page.pageId}/feed`, { token: page, params: { message } })
+      res.redirect(303, `/dashboard?posted=${encodeURIComponent(post.id)}`)
+    } catch (error) {
+      next(error)
+    }
+  })
+  app.post('/logout', (req, res, next) => {
+    req.logout((error) => (error ? next(error) : res.redirect(303, '/')))
+  })
+  app.get('/deletion-status', (req, res) => {
+    res.type('text').send(`Deletion request ${String(req.query.id ?? '')}: done.`)
+  })
+  return app
+}
