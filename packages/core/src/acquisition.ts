@@ -1,6 +1,7 @@
 import type { TokensEvent } from './events.js'
 import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
+import { asOutage } from './outage.js'
 import type { StoredToken, StoredTokenKind, TokenStore } from './store.js'
 import { type AccessToken, PageToken, type TokenInfo, tokenFromInfo, UserToken } from './token.js'
 
@@ -29,6 +30,15 @@ interface AccountEntry {
   id?: unknown
   access_token?: unknown
   tasks?: unknown
+}
+
+/** Runs a Graph step of an acquisition; outages become `graph_unavailable` (503), not Graph's own status. */
+async function step<T>(ctx: AcquisitionContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw asOutage(error, ctx.graph, ctx.options.realm)
+  }
 }
 
 function accessToken(answer: OAuthAnswer): string {
@@ -73,9 +83,11 @@ export async function exchangeCode(
   if (typeof redirectUri !== 'string' || redirectUri === '')
     throw new TypeError("exchangeCode: 'redirectUri' is required")
   const { appId, appSecret } = ctx.options
-  const answer = await ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
-    params: { client_id: appId, client_secret: appSecret, redirect_uri: redirectUri, code },
-  })
+  const answer = await step(ctx, () =>
+    ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
+      params: { client_id: appId, client_secret: appSecret, redirect_uri: redirectUri, code },
+    }),
+  )
   const token = await ctx.verify(accessToken(answer))
   if (token.type !== 'user') throw new TypeError(`exchangeCode: Graph returned a ${token.type} token`)
   return token
@@ -84,14 +96,16 @@ export async function exchangeCode(
 /** Short-lived user token → long-lived one (about 60 days, as Graph says), saved in the store. */
 export async function exchangeForLongLived(ctx: AcquisitionContext, userToken: UserToken): Promise<UserToken> {
   const { appId, appSecret, clock } = ctx.options
-  const answer = await ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
-    params: {
-      grant_type: 'fb_exchange_token',
-      client_id: appId,
-      client_secret: appSecret,
-      fb_exchange_token: userToken.value,
-    },
-  })
+  const answer = await step(ctx, () =>
+    ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
+      params: {
+        grant_type: 'fb_exchange_token',
+        client_id: appId,
+        client_secret: appSecret,
+        fb_exchange_token: userToken.value,
+      },
+    }),
+  )
   const raw = accessToken(answer)
   const now = clock()
   let token: UserToken
@@ -129,12 +143,18 @@ export async function pageTokens(
     const stored = await ctx.store.listPageTokens(userToken.appId, userToken.userId)
     if (stored.length > 0) return stored.map(fromStore).filter((t): t is PageToken => t.type === 'page')
   }
-  const out: PageToken[] = []
   const now = ctx.options.clock()
-  for await (const entry of ctx.graph.paginate<AccountEntry>('/me/accounts', {
-    token: userToken,
-    params: { fields: 'id,name,access_token,tasks', limit: 100 },
-  })) {
+  const entries = await step(ctx, async () => {
+    const all: AccountEntry[] = []
+    const pages = ctx.graph.paginate<AccountEntry>('/me/accounts', {
+      token: userToken,
+      params: { fields: 'id,name,access_token,tasks', limit: 100 },
+    })
+    for await (const entry of pages) all.push(entry)
+    return all
+  })
+  const out: PageToken[] = []
+  for (const entry of entries) {
     if (typeof entry.id !== 'string' || typeof entry.access_token !== 'string') continue
     const token = new PageToken(entry.access_token, pageInfo(userToken, entry.id, tasksOf(entry.tasks), now))
     await save(ctx, 'page', token)
@@ -159,10 +179,9 @@ export async function pageToken(
       if (token.type === 'page') return token
     }
   }
-  const answer = await ctx.graph.get<AccountEntry>(`/${pageId}`, {
-    token: userToken,
-    params: { fields: 'id,access_token' },
-  })
+  const answer = await step(ctx, () =>
+    ctx.graph.get<AccountEntry>(`/${pageId}`, { token: userToken, params: { fields: 'id,access_token' } }),
+  )
   if (typeof answer.access_token !== 'string') throw new TypeError(`Graph API gave no access_token for Page ${pageId}`)
   const token = new PageToken(answer.access_token, pageInfo(userToken, pageId, undefined, ctx.options.clock()))
   await save(ctx, 'page', token)

@@ -89,6 +89,15 @@ export class TokenError extends Error {
   readonly retryAfterSeconds: number | undefined
   readonly realm: string
 
+  /** `instanceof` holds across the ESM and CommonJS copies of this package (frameworks catch by class). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      value instanceof Error &&
+      value.name === 'TokenError' &&
+      typeof (value as { toResponse?: unknown }).toResponse === 'function'
+    )
+  }
+
   constructor(code: TokenErrorCode, description: string, details: TokenErrorDetails = {}) {
     super(description, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
@@ -150,10 +159,7 @@ export class TokenError extends Error {
  * ```
  */
 export function isTokenError(value: unknown): value is TokenError {
-  return (
-    value instanceof TokenError ||
-    (value instanceof Error && value.name === 'TokenError' && typeof (value as TokenError).toResponse === 'function')
-  )
+  return value instanceof TokenError
 }
 
 /** Compile-time exhaustiveness check for switches over unions. */

@@ -70,13 +70,16 @@ export class GraphApiError extends Error {
   readonly isTransient: boolean
   readonly userTitle: string | undefined
   readonly userMessage: string | undefined
-  /** The HTTP status of the answer. */
-  readonly status: number
+  /**
+   * The HTTP status of Graph's answer. Deliberately not named `status`: frameworks would send it to
+   * your client as is (a throttled Graph answers 400).
+   */
+  readonly httpStatus: number
   readonly category: GraphErrorCategory
 
   constructor(status: number, body: GraphErrorBody, secrets: readonly string[] = []) {
     super(scrub(text(body.message) ?? `Graph API answered HTTP ${status}`, secrets))
-    this.status = status
+    this.httpStatus = status
     this.code = integer(body.code) ?? 0
     this.subcode = integer(body.error_subcode) ?? integer(body.subcode)
     this.type = text(body.type)

@@ -38,6 +38,8 @@ export interface GraphClientConfig {
   retry: Required<RetryOptions>
   clock: () => number
   emit: (event: TokensEvent) => void
+  /** The `realm` of the `graph_unavailable` errors it throws. */
+  realm: string
 }
 
 const MAX_PAGES = 1000
@@ -187,7 +189,7 @@ export class GraphClient {
         : 'Graph API could not be reached'
       emit({ type: 'graph_call', method, path, status: 0, durationMs: clock() - started, attempt, error: message })
       const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
-      throw new TokenError('graph_unavailable', message, { cause: new Error(detail) })
+      throw new TokenError('graph_unavailable', message, { realm: this.#config.realm, cause: new Error(detail) })
     }
     this.#usage = readUsage(this.#usage, response.headers, clock())
     let body: unknown

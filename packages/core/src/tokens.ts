@@ -113,6 +113,9 @@ export class Tokens {
     options: AuthenticateOptions<T> = {},
   ): Promise<TokenOfType<T> | undefined> {
     const { realm } = this.#options
+    if (typeof req !== 'object' || req === null || typeof req.headers !== 'object' || req.headers === null) {
+      throw new TypeError('authenticate: req must be a request with headers')
+    }
     try {
       const raw = extractToken(req, {
         sources: this.#options.tokenSources,
@@ -194,9 +197,10 @@ export class Tokens {
    * every cached and stored token of the user. Returns the payload.
    */
   async deauthorize(signedRequest: unknown): Promise<SignedRequestPayload> {
-    const payload = this.#once(signedRequest)
-    await this.revokeUser(payload.user_id)
-    return payload
+    return this.#once(signedRequest, async (payload) => {
+      await this.revokeUser(payload.user_id)
+      return payload
+    })
   }
 
   /**
@@ -204,15 +208,16 @@ export class Tokens {
    * `{ url, confirmation_code }` Meta requires.
    */
   async dataDeletion(signedRequest: unknown, options: DataDeletionOptions): Promise<DataDeletionAnswer> {
-    const payload = this.#once(signedRequest)
-    const code = randomBytes(12).toString('hex')
-    await options.onDelete?.(payload.user_id, code)
-    await this.revokeUser(payload.user_id)
-    const url =
-      typeof options.statusUrl === 'function'
-        ? options.statusUrl(code)
-        : `${options.statusUrl}${options.statusUrl.includes('?') ? '&' : '?'}id=${code}`
-    return { url, confirmation_code: code }
+    return this.#once(signedRequest, async (payload) => {
+      const code = randomBytes(12).toString('hex')
+      await options.onDelete?.(payload.user_id, code)
+      await this.revokeUser(payload.user_id)
+      const url =
+        typeof options.statusUrl === 'function'
+          ? options.statusUrl(code)
+          : `${options.statusUrl}${options.statusUrl.includes('?') ? '&' : '?'}id=${code}`
+      return { url, confirmation_code: code }
+    })
   }
 
   /** Forgets every cached verification and stored token of a user (user and Page tokens). */
@@ -235,8 +240,11 @@ export class Tokens {
     if (this.#closed) throw new TypeError('This tokens instance is closed')
   }
 
-  /** Parses a signed request and remembers it until it is too old to be accepted anyway. */
-  #once(signedRequest: unknown): SignedRequestPayload {
+  /**
+   * Parses a signed request and handles it at most once: a replay is refused while the first is in
+   * flight or after it succeeded; a failed handling can be retried (Meta retries callbacks).
+   */
+  async #once<T>(signedRequest: unknown, handle: (payload: SignedRequestPayload) => Promise<T>): Promise<T> {
     const payload = this.parseSignedRequest(signedRequest)
     const now = this.#options.clock()
     for (const [key, until] of this.#seenSignedRequests) if (until <= now) this.#seenSignedRequests.delete(key)
@@ -246,7 +254,12 @@ export class Tokens {
     }
     const maxAge = this.#options.signedRequestMaxAgeSeconds || 86_400
     this.#seenSignedRequests.set(key, payload.issued_at * 1000 + maxAge * 1000)
-    return payload
+    try {
+      return await handle(payload)
+    } catch (error) {
+      this.#seenSignedRequests.delete(key)
+      throw error
+    }
   }
 
   #acquisition(): acquisition.AcquisitionContext {

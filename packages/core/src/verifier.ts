@@ -4,9 +4,9 @@ import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
 import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
 import { checkTokenSyntax } from './extract.js'
-import { GraphApiError } from './graph-api-error.js'
 import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
+import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
 import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
 
@@ -196,17 +196,11 @@ export class Verifier {
     try {
       body = await this.#graph.get('/debug_token', { token: `${appId}|${appSecret}`, params: { input_token: raw } })
     } catch (error) {
-      if (isTokenError(error)) throw error
-      const throttled = error instanceof GraphApiError && error.category === 'throttle'
-      throw new TokenError(
-        'graph_unavailable',
-        throttled ? 'Graph API is throttling the app' : 'Graph API could not verify the token',
-        {
-          realm,
-          cause: error,
-          retryAfterSeconds: throttled ? this.#graph.retryAfterSeconds() : undefined,
-        },
-      )
+      const outage = asOutage(error, this.#graph, realm)
+      if (isTokenError(outage)) throw outage
+      // Any other Graph answer here (a bad app secret, a malformed call) is our configuration, not the
+      // client's token: still never a 401 for the client.
+      throw new TokenError('graph_unavailable', 'Graph API could not verify the token', { realm, cause: error })
     }
     const verdict = interpretDebugToken(body)
     if (verdict === undefined)

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module'
+import { afterEach, describe, expect, it } from 'vitest'
+import { GraphApiError, TokenError } from '../src/index.js'
+import { createFixture, type Fixture, rejection } from './fixture.js'
+
+let f: Fixture
+afterEach(async () => {
+  await f?.close()
+})
+
+describe('errors across copies of the package', () => {
+  it('recognises a TokenError of the CommonJS build with instanceof', () => {
+    const cjs = createRequire(import.meta.url)('../dist/index.cjs') as { TokenError: typeof TokenError }
+    expect(cjs.TokenError).not.toBe(TokenError)
+    const other = new cjs.TokenError('invalid_token', 'x')
+    expect(other instanceof TokenError).toBe(true)
+    expect(new TokenError('invalid_token', 'x') instanceof cjs.TokenError).toBe(true)
+    expect(new Error('x') instanceof TokenError).toBe(false)
+  })
+})
+
+describe('acquisition during an outage', () => {
+  it('answers graph_unavailable, not Graph status codes', async () => {
+    f = await createFixture({ retries: 0 })
+    const user = await f.tokens.verify(
+      f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id, scopes: ['pages_show_list'], lifetime: 'long' }),
+      { type: 'user' },
+    )
+    for (const faults of [{ status: 500 }, { errorCode: 4 }]) {
+      f.emu.setFaults(faults)
+      for (const call of [
+        () => f.tokens.pageTokens(user),
+        () => f.tokens.pageToken(user, f.pages[0]!.id),
+        () => f.tokens.exchangeForLongLived(user),
+      ]) {
+        const error = (await rejection(call)) as TokenError
+        expect(error).toBeInstanceOf(TokenError)
+        expect(error.code).toBe('graph_unavailable')
+        expect(error.cause).toBeInstanceOf(GraphApiError)
+      }
+    }
+  })
+
+  it('keeps Graph HTTP status off the error Express would send', async () => {
+    f = await createFixture()
+    const error = (await rejection(() => f.tokens.graph.get('/me', { token: 'EAAnotatokennotatokennotatoken' }))) as
+      | GraphApiError
+      | undefined
+    expect(error).toBeInstanceOf(GraphApiError)
+    expect(error?.httpStatus).toBe(400)
+    expect('status' in (error as object)).toBe(false)
+  })
+})
+
+describe('callbacks that fail', () => {
+  it('lets Meta retry a data deletion whose handler failed, and refuses it once done', async () => {
+    f = await createFixture()
+    const signed = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
+    let attempts = 0
+    const options = {
+      statusUrl: 'https://example.com/status',
+      onDelete: () => {
+        attempts++
+        if (attempts === 1) throw new Error('database down')
+      },
+    }
+    expect(String(await rejection(() => f.tokens.dataDeletion(signed, options)))).toMatch(/database down/)
+    expect((await f.tokens.dataDeletion(signed, options)).confirmation_code).toMatch(/^[a-z0-9]+$/)
+    expect(((await rejection(() => f.tokens.dataDeletion(signed, options))) as TokenError).code).toBe('invalid_request')
+    expect(attempts).toBe(2)
+  })
+})
+
+describe('caller mistakes', () => {
+  it('throws TypeError for a request without headers instead of hiding it as a 503', async () => {
+    f = await createFixture()
+    await expect(f.tokens.authenticate({} as never)).rejects.toBeInstanceOf(TypeError)
+    await expect(f.tokens.authenticate(null as never)).rejects.toBeInstanceOf(TypeError)
+  })
+})
