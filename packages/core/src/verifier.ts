@@ -196,7 +196,7 @@ export class Verifier {
     try {
       body = await this.#graph.get('/debug_token', { token: `${appId}|${appSecret}`, params: { input_token: raw } })
     } catch (error) {
-      const outage = asOutage(error, this.#graph, realm)
+      const outage = asOutage(error, this.#graph, realm, 'Graph API could not verify the token')
       if (isTokenError(outage)) throw outage
       // Any other Graph answer here (a bad app secret, a malformed call) is our configuration, not the
       // client's token: still never a 401 for the client.
