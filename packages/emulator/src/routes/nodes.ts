@@ -13,6 +13,11 @@ function userNode(user: UserRecord, caller: Caller, fields: string | null): Reco
     name: user.name,
     first_name: first,
     last_name: rest.join(' ') || undefined,
+    // Fields Graph knows but the emulator has no value for: accepted (as profile libraries ask
+    // for them by default) and left out of the answer, as Graph does for empty fields.
+    middle_name: undefined,
+    gender: undefined,
+    picture: undefined,
     email: hasEmail ? user.email : undefined,
   }
   return selectFields(available, fields, ['name', 'id'], 'User')
