@@ -1,7 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import type { TokensEvent } from '@tokens/core'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from './redis-server.js'
 
@@ -40,6 +42,13 @@ class Worker {
     return this.call('verify', { tokens })
   }
 
+  /** Kills the process at once, as a crash would. */
+  async kill(): Promise<void> {
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
+    this.#child.kill('SIGKILL')
+    await exited
+  }
+
   async stop(): Promise<void> {
     await this.call('close').catch(() => {})
     const exited = new Promise((resolve) => this.#child.once('exit', resolve))
@@ -48,6 +57,7 @@ class Worker {
   }
 }
 
+let config: Record<string, string>
 let server: TestRedis
 let emu: Emulator
 let app: AppInfo
@@ -55,22 +65,24 @@ let user: NodeInfo
 let a: Worker
 let b: Worker
 const issued: string[] = []
+const workers: Worker[] = []
 
 beforeAll(async () => {
   server = await startRedis()
   emu = await startEmulator({ port: 0 }) // real time: the workers use Date.now
   app = emu.createApp({ name: 'Two Processes' })
   user = emu.createUser({ name: 'Katherine Johnson' })
+  config = { appId: app.id, appSecret: app.secret, graphUrl: emu.url, redisUrl: server.url, prefix: 'xp:' }
   a = new Worker()
   b = new Worker()
-  const config = { appId: app.id, appSecret: app.secret, graphUrl: emu.url, redisUrl: server.url, prefix: 'xp:' }
+  workers.push(a, b)
   await Promise.all([a.call('init', config), b.call('init', config)])
 })
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()])
-  // No raw token ever reached a log line, a result or an error message of either process.
-  for (const w of [a, b]) {
+  // No raw token ever reached a log line, a result or an error message of any process.
+  for (const w of workers) {
     expect(w.output).not.toMatch(/Unhandled error/)
     for (const raw of issued) expect(w.output).not.toContain(raw)
   }
@@ -130,6 +142,31 @@ describe('redisCache across two Node processes', () => {
     expect(await b.verify([raw])).toEqual(['ok']) // B still trusts its cached verification
     await a.call('revoke', { userId: user.id })
     await expect.poll(async () => (await b.verify([raw]))[0], { timeout: 1000, interval: 20 }).toBe('invalid_token')
+  })
+
+  it('a lock holder killed mid-call: the other process takes over once the lock expires', async () => {
+    const [raw] = newTokens(1) as [string]
+    const doomed = new Worker()
+    workers.push(doomed)
+    await doomed.call('init', { ...config, cache: { lockTtlMs: 300 } })
+    const lock = `xp:lock:${createHash('sha256').update(raw).digest('hex')}`
+    const probe = new Redis(server.url)
+    emu.setFaults({ latencyMs: 10_000 }) // the holder's debug_token call will not come back
+    try {
+      const sent = debugTokenCalls()
+      void doomed.verify([raw]).catch(() => {})
+      // It holds the lock and its call has reached Graph.
+      await expect.poll(() => debugTokenCalls(), { timeout: 5000, interval: 10 }).toBe(sent + 1)
+      expect(await probe.exists(lock)).toBe(1)
+      await doomed.kill()
+    } finally {
+      emu.setFaults(null)
+    }
+    const before = debugTokenCalls()
+    expect(await b.verify([raw, raw])).toEqual(['ok', 'ok'])
+    expect(debugTokenCalls()).toBe(before + 1)
+    expect(await probe.exists(lock)).toBe(0)
+    probe.disconnect()
   })
 
   it('Redis killed mid-run and restarted: no request fails, and sharing resumes', async () => {

@@ -31,7 +31,7 @@ afterEach(async () => {
 })
 
 /** A core on the emulator's clock with its own redisCache (one "instance" of the app). */
-function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' | 'waitMs'> = {}) {
+function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' | 'waitMs'> & { redis?: Redis } = {}) {
   const events: TokensEvent[] = []
   const errors: Error[] = []
   const clock = () => emu.now() * 1000
@@ -43,7 +43,14 @@ function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' |
     retries: 0,
     timeoutMs: 1000,
     onEvent: (e) => events.push(e),
-    cache: redisCache({ url: server.url, prefix, clock, onError: (e) => errors.push(e), ...options }),
+    cache: redisCache({
+      ...(options.redis ? { redis: options.redis } : { url: server.url }),
+      prefix,
+      clock,
+      onError: (e) => errors.push(e),
+      lockTtlMs: options.lockTtlMs,
+      waitMs: options.waitMs,
+    }),
   })
   open.push(tokens)
   return { tokens, events, errors }
@@ -132,6 +139,38 @@ describe('redisCache', () => {
         { timeout: 1000 },
       )
       .toBe('invalid_token')
+  })
+
+  it('a revocation that could not reach Redis is replayed when the connection comes back', async () => {
+    const prefix = freshPrefix()
+    const client = new Redis(server.url)
+    const a = instance(prefix, { redis: client })
+    const b = instance(prefix)
+    const raw = newToken()
+    await a.tokens.verify(raw)
+    await b.tokens.verify(raw)
+    emu.invalidateToken(raw, 'app_removed')
+    client.disconnect() // only a loses Redis
+    await a.tokens.revokeUser(user.id) // does not throw: evicted locally, Redis part deferred
+    expect(a.errors.map((e) => e.message)).toEqual(['Connection is closed.'])
+    expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(1)
+    await expect(b.tokens.verify(raw)).resolves.toBeDefined() // b has not heard of it yet
+    await client.connect()
+    await expect
+      .poll(
+        () =>
+          b.tokens.verify(raw).then(
+            () => 'accepted',
+            (e: { code?: string }) => e.code,
+          ),
+        { timeout: 1000 },
+      )
+      .toBe('invalid_token')
+    // What Redis now holds for it is b's fresh verdict: a rejection.
+    expect(JSON.parse((await redis.get(`${prefix}v:${sha(raw)}`)) ?? '{}')).toMatchObject({ outcome: 'rejected' })
+    await a.tokens.close()
+    expect(await client.ping()).toBe('PONG') // a client you pass stays open
+    client.disconnect()
   })
 
   it('Redis down: verification falls back to Graph and the local layer, with error events; then reconnects', async () => {
