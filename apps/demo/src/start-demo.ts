@@ -82,7 +82,7 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
       graphUrl,
       dialogUrl: config.dialogUrl ?? graphUrl,
       sessionSecret: config.sessionSecret,
-      apis: { express: urls.express, nest: urls.nest },
+      apis: urls, // read at render time: the Nest URL is known once it listens
     }),
   )
   api.on('request', createExpressApi(tokens))

@@ -6,6 +6,8 @@ export interface DashboardModel {
   user: { id: string; name: string }
   userToken: UserToken | undefined
   pages: PageToken[]
+  /** Page names by id, as Graph gives them. */
+  names: Map<string, string>
   declined: string[]
   feeds: Map<string, string[]>
   notice: string | undefined
@@ -40,12 +42,12 @@ never printed raw.</p>
   )
 }
 
-function pageCard(page: PageToken, feed: string[]): string {
+function pageCard(page: PageToken, name: string, feed: string[]): string {
   const posts = feed.length
     ? `<ul class="posts">${feed.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`
     : '<p class="muted">No posts yet.</p>'
   return `<div class="page" data-page-id="${escapeHtml(page.pageId)}">
-<strong>Page ${escapeHtml(page.pageId)}</strong>
+<strong>${escapeHtml(name)}</strong> <span class="muted">Page ${escapeHtml(page.pageId)}</span>
 <dl><dt>Page token</dt><dd><code>${escapeHtml(String(page))}</code></dd>
 <dt>Lifetime</dt><dd>${escapeHtml(page.lifetime)} (expires ${escapeHtml(when(page.expiresAt))})</dd>
 <dt>Tasks</dt><dd>${escapeHtml((page.tasks ?? []).join(', ') || '—')}</dd></dl>
@@ -70,7 +72,7 @@ export function dashboardPage(model: DashboardModel): string {
     ? `<p>You declined ${escapeHtml(model.declined.join(', '))}. <a class="button secondary" href="/auth/facebook/rerequest">Grant again</a></p>`
     : ''
   const pages = model.pages.length
-    ? `<div class="pages">${model.pages.map((p) => pageCard(p, model.feeds.get(p.pageId) ?? [])).join('')}</div>`
+    ? `<div class="pages">${model.pages.map((p) => pageCard(p, model.names.get(p.pageId) ?? p.pageId, model.feeds.get(p.pageId) ?? [])).join('')}</div>`
     : '<p class="muted" id="no-pages">No Page tokens: grant <code>pages_show_list</code> to see your Pages.</p>'
   return layout(
     'Dashboard',

@@ -106,16 +106,20 @@ export function createWebApp(options: WebAppOptions): Express {
       const user = req.user as SessionUser
       const { userToken, pages } = await storedTokens(options, user.id)
       const feeds = new Map<string, string[]>()
+      const names = new Map<string, string>()
       for (const page of pages) {
-        const feed = await tokens.graph.get<{ data?: Array<{ message?: string }> }>(`/${page.pageId}/feed`, {
-          token: page,
-        })
+        const path = `/${page.pageId}`
+        const feed = await tokens.graph.get<{ data?: Array<{ message?: string }> }>(`${path}/feed`, { token: page })
         feeds.set(page.pageId, (feed.data ?? []).map((p) => p.message ?? '').filter(Boolean))
+        const node = await tokens.graph.get<{ name?: string }>(path, { token: page, params: { fields: 'name' } })
+        names.set(page.pageId, node.name ?? page.pageId)
       }
       const declined = userToken ? await declinedScopes(tokens, userToken) : []
       const notice =
         typeof req.query.posted === 'string' ? `Posted to the Page as post ${req.query.posted}.` : undefined
-      res.type('html').send(dashboardPage({ user, userToken, pages, declined, feeds, notice, apis: options.apis }))
+      res
+        .type('html')
+        .send(dashboardPage({ user, userToken, pages, names, declined, feeds, notice, apis: options.apis }))
     } catch (error) {
       next(error)
     }

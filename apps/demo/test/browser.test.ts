@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readConfig } from '../src/config.js'
+import { type RunningDemo, startDemo } from '../src/start-demo.js'
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts')
+const RAW_TOKEN = /EAA[A-Za-z0-9_-]{20,}/
+
+let demo: RunningDemo
+let browser: Browser
+let page: Page
+let dir: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tokens-demo-browser-'))
+  demo = await startDemo(
+    readConfig({
+      EMULATOR_PORT: '0',
+      PORT: '0',
+      EXPRESS_PORT: '0',
+      NEST_PORT: '0',
+      DEMO_DATABASE: join(dir, 'demo.db'),
+    }),
+  )
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  })
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function logIn(options: { decline?: string[]; expectRerequest?: boolean } = {}) {
+  await page.getByRole('link', { name: 'Log in with Facebook' }).click()
+  await expect.poll(() => page.url()).toContain('/dialog/oauth')
+  if (options.expectRerequest) expect(page.url()).toContain('auth_type=rerequest')
+  await expect.poll(() => page.getByRole('heading').first().textContent()).toContain('Tokens Demo')
+  for (const scope of options.decline ?? []) await page.getByLabel(scope).uncheck()
+  await page.getByRole('button', { name: 'Allow' }).click()
+  await page.waitForURL(/\/dashboard/)
+}
+
+async function expectNoRawToken() {
+  expect(await page.content()).not.toMatch(RAW_TOKEN)
+}
+
+describe('the demo in Chromium', () => {
+  it('logs in through the consent page and shows the typed tokens', async () => {
+    await page.goto(demo.urls.web)
+    await logIn()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Hello, Ada Lovelace')
+    const userToken = page.locator('#user-token')
+    expect(await userToken.locator('code').first().textContent()).toBe('UserToken(EAA…[redacted])')
+    expect(await userToken.textContent()).toContain('long')
+    const scopes = await page.locator('#scopes span').allTextContents()
+    expect(scopes).toEqual(expect.arrayContaining(['email', 'pages_show_list', 'pages_manage_posts']))
+    const pages = page.locator('.page')
+    expect(await pages.count()).toBe(2)
+    expect(await pages.first().locator('code').textContent()).toBe('PageToken(EAA…[redacted])')
+    expect(await pages.first().textContent()).toContain('never')
+    expect(await pages.allTextContents()).toEqual([
+      expect.stringContaining('Analytical Engine Fan Club'),
+      expect.stringContaining('Lovelace Bakery'),
+    ])
+    expect(await page.locator('body').textContent()).toContain(`NestJS at ${demo.urls.nest}`)
+    await expectNoRawToken()
+  })
+
+  it('posts to a Page with its Page token through tokens.graph', async () => {
+    const first = page.locator('.page').first()
+    const pageId = await first.getAttribute('data-page-id')
+    await first.getByLabel('Message').fill('Hello from the tokens demo')
+    await first.getByRole('button', { name: 'Post to Page' }).click()
+    await page.waitForURL(/posted=/)
+    expect(await page.locator('.notice').textContent()).toMatch(new RegExp(`Posted to the Page as post ${pageId}_\\d+`))
+    expect(await page.locator(`.page[data-page-id="${pageId}"] .posts`).textContent()).toContain(
+      'Hello from the tokens demo',
+    )
+    mkdirSync(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true })
+    await expectNoRawToken()
+  })
+
+  it('logs out', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.waitForURL(`${demo.urls.web}/`)
+    expect(await page.getByRole('link', { name: 'Log in with Facebook' }).count()).toBe(1)
+    await page.goto(`${demo.urls.web}/dashboard`)
+    expect(new URL(page.url()).pathname).toBe('/')
+  })
+
+  it('comes back without a session when the user cancels', async () => {
+    await page.getByRole('link', { name: 'Log in with Facebook' }).click()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.waitForURL(/denied=1/)
+    expect(await page.locator('.notice').textContent()).toContain('You cancelled the login')
+    await page.goto(`${demo.urls.web}/dashboard`)
+    expect(new URL(page.url()).pathname).toBe('/')
+  })
+
+  it('asks again for a declined permission', async () => {
+    await logIn({ decline: ['pages_manage_posts'] })
+    expect(await page.locator('#scopes .declined').allTextContents()).toEqual(['pages_manage_posts'])
+    await page.getByRole('link', { name: 'Grant again' }).click()
+    await expect.poll(() => page.url()).toContain('auth_type=rerequest')
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL(/\/dashboard/)
+    expect(await page.locator('#scopes .declined').count()).toBe(0)
+    expect(await page.locator('#scopes span').allTextContents()).toContain('pages_manage_posts')
+  })
+
+  it('forgets the tokens when the user removes the app (deauthorize callback)', async () => {
+    const seed = demo.seed!
+    const removed = await fetch(`${demo.urls.emulator}/__admin/remove-app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: seed.userId, appId: seed.appId }),
+    })
+    expect(removed.ok).toBe(true)
+    // The emulator delivers the callback on its own, as Meta does: wait for its effect.
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${demo.urls.web}/dashboard`)
+          return page.locator('#revoked').count()
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1)
+    expect(await page.locator('.page').count()).toBe(0)
+  })
+})
