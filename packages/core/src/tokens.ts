@@ -223,8 +223,23 @@ export class Tokens {
   /** Forgets every cached verification and stored token of a user (user and Page tokens). */
   async revokeUser(userId: string): Promise<void> {
     if (typeof userId !== 'string' || userId === '') throw new TypeError('revokeUser: userId is required')
-    await this.#cache.deleteUser(userId)
-    await this.#options.store?.deleteUser(this.#options.appId, userId)
+    // Both, whatever happens to one: a failed cache must not leave stored tokens behind.
+    const [cache, store] = await Promise.allSettled([
+      (async () => this.#cache.deleteUser(userId))(),
+      (async () => this.#options.store?.deleteUser(this.#options.appId, userId))(),
+    ])
+    const failures = [
+      ['cache', cache],
+      ['store', store],
+    ] as const
+    for (const [where, result] of failures) {
+      if (result.status === 'rejected') {
+        const message = result.reason instanceof Error ? result.reason.message : `${where} delete failed`
+        this.#emit({ type: 'error', where, message })
+      }
+    }
+    if (cache.status === 'rejected') throw cache.reason
+    if (store.status === 'rejected') throw store.reason
     this.#emit({ type: 'revoke', userId })
   }
 

@@ -78,3 +78,30 @@ describe('caller mistakes', () => {
     await expect(f.tokens.authenticate(null as never)).rejects.toBeInstanceOf(TypeError)
   })
 })
+
+describe('revocation when the cache fails', () => {
+  it('still deletes the stored tokens, reports the failure, and lets the callback be retried', async () => {
+    const { LruVerificationCache, MemoryStore } = await import('../src/index.js')
+    const store = new MemoryStore()
+    let failing = true
+    class FlakyCache extends LruVerificationCache {
+      override deleteUser(userId: string): void {
+        if (failing) throw new Error('cache unreachable')
+        super.deleteUser(userId)
+      }
+    }
+    f = await createFixture({ store, cache: new FlakyCache() })
+    const short = await f.tokens.verify(
+      f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id, lifetime: 'short' }),
+      { type: 'user' },
+    )
+    await f.tokens.exchangeForLongLived(short)
+    const signed = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
+    expect(String(await rejection(() => f.tokens.deauthorize(signed)))).toMatch(/cache unreachable/)
+    expect(await store.findUserToken(f.app.id, f.user.id)).toBeUndefined()
+    expect(f.events).toContainEqual({ type: 'error', where: 'cache', message: 'cache unreachable' })
+    failing = false
+    expect((await f.tokens.deauthorize(signed)).user_id).toBe(f.user.id)
+    expect(f.events.some((e) => e.type === 'revoke')).toBe(true)
+  })
+})
