@@ -1,5 +1,6 @@
 export type { Emulator } from './emulator.js'
 export { startEmulator } from './emulator.js'
+export { type IssuedSecretListener, onIssuedSecret } from './issued-secrets.js'
 export { DEMO, type DemoSeed, type SeedOptions, seedDemo } from './seed.js'
 export { signSignedRequest } from './signed-request.js'
 export type {

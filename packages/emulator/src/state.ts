@@ -1,3 +1,4 @@
+import { reportIssued } from './issued-secrets.js'
 import { newAppToken, newSecret } from './tokens.js'
 import type { AppInfo, AppOptions, NodeInfo, PageOptions, UserOptions } from './types.js'
 
@@ -61,9 +62,9 @@ export class Directory {
     const id = this.#id('1', options.id, this.#taken)
     const app: AppRecord = {
       id,
-      secret: options.secret ?? newSecret(),
+      secret: options.secret === undefined ? newSecret() : reportIssued(options.secret),
       name: options.name ?? `Test App ${this.apps.size + 1}`,
-      clientToken: options.clientToken ?? newSecret(),
+      clientToken: options.clientToken === undefined ? newSecret() : reportIssued(options.clientToken),
       redirectUris: [...(options.redirectUris ?? [])],
       requireProof: options.requireProof ?? true,
       deauthorizeCallbackUrl: options.deauthorizeCallbackUrl,

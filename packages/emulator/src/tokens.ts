@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto'
+import { reportIssued } from './issued-secrets.js'
 
 /** Lifetimes, in seconds, as Graph hands them out. */
 export const SHORT_LIVED_SECONDS = 7200
@@ -17,22 +18,22 @@ function alphanumeric(length: number): string {
 
 /** A user, page or system-user token: `EAA` then a variable-length opaque alphanumeric body. */
 export function newBearerToken(): string {
-  return `EAA${alphanumeric(randomInt(150, 230))}`
+  return reportIssued(`EAA${alphanumeric(randomInt(150, 230))}`)
 }
 
 /** An issued app token: `{app_id}|{opaque}`, as `client_credentials` returns. */
 export function newAppToken(appId: string): string {
-  return `${appId}|${randomBytes(randomInt(18, 24)).toString('base64url')}`
+  return reportIssued(`${appId}|${randomBytes(randomInt(18, 24)).toString('base64url')}`)
 }
 
 /** An authorization code from the login dialog. */
 export function newAuthorizationCode(): string {
-  return `AQ${randomBytes(randomInt(200, 260)).toString('base64url')}`
+  return reportIssued(`AQ${randomBytes(randomInt(200, 260)).toString('base64url')}`)
 }
 
 /** An app secret: 32 lowercase hex characters. */
 export function newSecret(): string {
-  return randomBytes(16).toString('hex')
+  return reportIssued(randomBytes(16).toString('hex'))
 }
 
 /** An fbtrace_id / x-fb-trace-id value. */
