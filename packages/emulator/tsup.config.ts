@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup'
+import { packageConfig } from '../../tsup.package.js'
 
-export default defineConfig({
-  // src/cli.ts starts with `#!/usr/bin/env node`, which esbuild keeps in dist/cli.js.
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-})
+// src/cli.ts starts with `#!/usr/bin/env node`, which esbuild keeps in dist/cli.js.
+export default packageConfig({ entry: ['src/index.ts', 'src/cli.ts'], dts: { entry: 'src/index.ts' } })
