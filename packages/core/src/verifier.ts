@@ -137,6 +137,15 @@ export class Verifier {
     return undefined // an app token from client_credentials: Graph knows it
   }
 
+  /** A failing cache is a miss, never a failed request: reported as an event. */
+  #cacheFailed(error: unknown, action: 'read' | 'write'): void {
+    this.#emit({
+      type: 'error',
+      where: 'cache',
+      message: error instanceof Error ? error.message : `cache ${action} failed`,
+    })
+  }
+
   #invalid(reason: InvalidTokenReason): TokenError {
     return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
   }
@@ -145,11 +154,7 @@ export class Verifier {
     try {
       return await this.#cache.get(key)
     } catch (error) {
-      this.#emit({
-        type: 'error',
-        where: 'cache',
-        message: error instanceof Error ? error.message : 'cache read failed',
-      })
+      this.#cacheFailed(error, 'read')
       return undefined
     }
   }
@@ -210,11 +215,7 @@ export class Verifier {
     try {
       await this.#cache.set(key, entry)
     } catch (error) {
-      this.#emit({
-        type: 'error',
-        where: 'cache',
-        message: error instanceof Error ? error.message : 'cache write failed',
-      })
+      this.#cacheFailed(error, 'write')
     }
     return entry
   }
@@ -266,11 +267,7 @@ export class Verifier {
     try {
       await this.#cache.set(key, this.#entryOf({ outcome: 'valid', info }, this.#options.clock()))
     } catch (error) {
-      this.#emit({
-        type: 'error',
-        where: 'cache',
-        message: error instanceof Error ? error.message : 'cache write failed',
-      })
+      this.#cacheFailed(error, 'write')
     }
   }
 }
