@@ -18,6 +18,12 @@ const BRAND = Symbol.for('@tokens/core.Tokens')
 export interface AuthenticateOptions<T extends TokenType = TokenType> extends TokenRequirement<T> {
   /** Refuse requests without a token (`token_required`). @default false */
   required?: boolean
+  /**
+   * Whether the request came over HTTPS (adapters know: `req.secure`, `trust proxy`). A token on an
+   * insecure request is refused as `invalid_request` before any Graph call: Meta requires tokens to
+   * travel over HTTPS. @default true
+   */
+  secure?: boolean
 }
 
 /** Options of {@link Tokens.dataDeletion}. */
@@ -125,6 +131,9 @@ export class Tokens {
       if (raw === undefined) {
         if (options.required) checkRequirement(undefined, options, realm)
         return undefined
+      }
+      if (options.secure === false) {
+        throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
       }
       return await this.verify(raw, options)
     } catch (error) {

@@ -105,3 +105,19 @@ describe('revocation when the cache fails', () => {
     expect(f.events.some((e) => e.type === 'revoke')).toBe(true)
   })
 })
+
+describe('HTTPS', () => {
+  it('refuses a token on an insecure request before any Graph call, and ignores a request without one', async () => {
+    f = await createFixture()
+    const raw = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id, lifetime: 'long' })
+    const req = { headers: { authorization: `Bearer ${raw}` } }
+    const error = (await rejection(() => f.tokens.authenticate(req, { secure: false }))) as TokenError
+    expect(error.toResponse().body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Access tokens must be sent over HTTPS',
+    })
+    expect(f.emu.requestCount('/debug_token')).toBe(0)
+    expect(await f.tokens.authenticate({ headers: {} }, { secure: false })).toBeUndefined()
+    expect((await f.tokens.authenticate(req, { secure: true }))?.type).toBe('user')
+  })
+})

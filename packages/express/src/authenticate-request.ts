@@ -1,9 +1,9 @@
 import type { AuthenticateOptions, TokenOfType, Tokens, TokenType } from '@tokens/core'
 import type { Request } from 'express'
-import { checkTransport, checkVerifiedTransport } from './https-guard.js'
+import { isSecureEnough } from './https-guard.js'
 
 /**
- * The HTTPS guard, then the core's `authenticate`; sets `req.token` and `req.tokens`. Rejects only
+ * The core's `authenticate` (with the HTTPS check); sets `req.token` and `req.tokens`. Rejects only
  * with `TokenError`.
  */
 export async function authenticateRequest<T extends TokenType>(
@@ -12,9 +12,7 @@ export async function authenticateRequest<T extends TokenType>(
   requirement: AuthenticateOptions<T>,
   allowInsecure: boolean | undefined,
 ): Promise<TokenOfType<T> | undefined> {
-  checkTransport(req, core, allowInsecure)
-  const token = await core.authenticate(req, requirement)
-  checkVerifiedTransport(req, core, token, allowInsecure)
+  const token = await core.authenticate(req, { ...requirement, secure: isSecureEnough(req, allowInsecure) })
   req.tokens = core
   req.token = token
   return token
