@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [swc.vite()],
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['../../tests/reliability/leak-check/setup.ts'],
     testTimeout: 20_000,
     typecheck: { enabled: false },
   },

@@ -1,0 +1,153 @@
+import 'reflect-metadata'
+import { format } from 'node:util'
+import {
+  Controller,
+  Get,
+  HttpCode,
+  type INestApplication,
+  type LoggerService,
+  Module,
+  Post,
+  UseGuards,
+} from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { ExpressAdapter } from '@nestjs/platform-express'
+import type { AccessToken, Tokens, UserToken } from '@tokens/core'
+import { requireToken, tokens } from '@tokens/express'
+import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
+import { GraphTokenStrategy, tokensErrorHandler } from '@tokens/passport'
+import express from 'express'
+import passport from 'passport'
+import { lastResort, listen } from './world.js'
+
+/** The adapters every test runs against. */
+export type Adapter = 'express' | 'nest' | 'passport'
+export const ADAPTERS: readonly Adapter[] = ['express', 'nest', 'passport']
+
+/** What a route answers for an accepted token: who it is, so tests can tell whose token got in. */
+function describe(token: AccessToken): { type: string; appId: string; userId: string | null } {
+  return { type: token.type, appId: token.appId, userId: 'userId' in token ? (token.userId ?? null) : null }
+}
+
+/** `/user` needs a user token, `/any` any token of ours; GET and POST (bodies may carry the token). */
+function expressApp(core: Tokens) {
+  const app = express()
+  app.use(express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }))
+  app.use(tokens(core))
+  for (const method of ['get', 'post'] as const) {
+    app[method]('/user', requireToken('user'), (req, res) => {
+      res.json(describe(req.token as UserToken))
+    })
+    app[method]('/any', requireToken(), (req, res) => {
+      res.json(describe(req.token as AccessToken))
+    })
+  }
+  app.use(lastResort)
+  return listen(app)
+}
+
+function passportApp(core: Tokens) {
+  const auth = new passport.Passport()
+  auth.use('graph-token-user', new GraphTokenStrategy({ tokens: core, type: 'user' }))
+  auth.use(new GraphTokenStrategy({ tokens: core }))
+  const app = express()
+  app.use(express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }))
+  app.use(auth.initialize())
+  const options = { session: false, failWithError: true }
+  for (const method of ['get', 'post'] as const) {
+    app[method]('/user', auth.authenticate('graph-token-user', options), (req, res) => {
+      res.json(describe(req.user as UserToken))
+    })
+    app[method]('/any', auth.authenticate('graph-token', options), (req, res) => {
+      res.json(describe(req.user as AccessToken))
+    })
+  }
+  app.use(tokensErrorHandler())
+  app.use(lastResort)
+  return listen(app)
+}
+
+@Controller()
+@UseGuards(TokenGuard)
+class ReliabilityController {
+  @Get('user')
+  @RequireToken('user')
+  user(@CurrentToken() token: UserToken) {
+    return describe(token)
+  }
+
+  @Post('user')
+  @HttpCode(200)
+  @RequireToken('user')
+  postUser(@CurrentToken() token: UserToken) {
+    return describe(token)
+  }
+
+  @Get('any')
+  @RequireToken()
+  any(@CurrentToken() token: AccessToken) {
+    return describe(token)
+  }
+
+  @Post('any')
+  @HttpCode(200)
+  @RequireToken()
+  postAny(@CurrentToken() token: AccessToken) {
+    return describe(token)
+  }
+}
+
+/** Nest's log lines, each checked by `check` (a leak detector) before it is kept. */
+class CheckingLogger implements LoggerService {
+  constructor(private readonly check: (line: string) => void) {}
+  log(...args: unknown[]): void {
+    this.check(format(...args))
+  }
+  error(...args: unknown[]): void {
+    this.check(format(...args))
+  }
+  warn(...args: unknown[]): void {
+    this.check(format(...args))
+  }
+  debug(...args: unknown[]): void {
+    this.check(format(...args))
+  }
+  verbose(...args: unknown[]): void {
+    this.check(format(...args))
+  }
+}
+
+async function nestApp(core: Tokens, check: (line: string) => void) {
+  @Module({
+    imports: [TokensModule.forRootAsync({ useFactory: () => core })],
+    controllers: [ReliabilityController],
+  })
+  class ReliabilityModule {}
+  const app: INestApplication = await NestFactory.create(ReliabilityModule, new ExpressAdapter(), {
+    logger: new CheckingLogger(check),
+    bodyParser: true,
+  })
+  await app.listen(0, '127.0.0.1')
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
+  return { url, close: () => app.close() }
+}
+
+/** Starts `adapter` around `core`; `check` sees every log line the framework writes. */
+export function startAdapter(
+  adapter: Adapter,
+  core: Tokens,
+  check: (line: string) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  switch (adapter) {
+    case 'express':
+      return expressApp(core)
+    case 'passport':
+      return passportApp(core)
+    case 'nest':
+      return nestApp(core, check)
+    default: {
+      const unknown: never = adapter
+      throw new TypeError(`unknown adapter ${String(unknown)}`)
+    }
+  }
+}
