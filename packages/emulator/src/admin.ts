@@ -116,6 +116,10 @@ export async function handleAdmin(
       emu.removeApp(text(b, 'userId'), text(b, 'appId'))
       return ok({ success: true })
     }
+    case 'POST /__admin/request-data-deletion': {
+      const b = body()
+      return ok(await emu.requestDataDeletion(text(b, 'userId'), text(b, 'appId')))
+    }
     default:
       return { status: 404, body: { error: `no admin route ${route}` } }
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { handleAdmin } from './admin.js'
 import { Clock } from './clock.js'
 import type { Services } from './context.js'
-import { postSignedRequest } from './deauthorize.js'
+import { type DataDeletionAnswer, postSignedRequest, requestDataDeletion } from './deauthorize.js'
 import { FaultInjector } from './faults.js'
 import { isLoopback } from './http-io.js'
 import { createHandler } from './server.js'
@@ -73,6 +73,11 @@ export interface Emulator {
   signedRequest(appId: string, payload: Record<string, unknown>): string
   /** The user removes the app: tokens → subcode 458, grants dropped, deauthorize callback POSTed if set. */
   removeApp(userId: string, appId: string): void
+  /**
+   * The user asks for their data to be deleted: POSTs a data deletion `signed_request` (with `expires`)
+   * to the app's `dataDeletionCallbackUrl` and resolves with its answer, checked against what Meta requires.
+   */
+  requestDataDeletion(userId: string, appId: string): Promise<DataDeletionAnswer>
   /** A JSON-friendly summary of apps, users, Pages, tokens, usage and faults. */
   state(): Record<string, unknown>
   /** Stops the server, closing hung requests; waits for pending deauthorize callbacks. */
@@ -172,6 +177,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetCounts: () => counts.clear(),
     signedRequest,
     removeApp,
+    requestDataDeletion: async (userId, appId) => {
+      const app = directory.app(appId)
+      directory.user(userId)
+      if (!app.dataDeletionCallbackUrl) throw new TypeError(`app ${appId} has no dataDeletionCallbackUrl`)
+      const issuedAt = clock.now()
+      const request = signedRequest(appId, { user_id: userId, issued_at: issuedAt, expires: issuedAt + 3600 })
+      return requestDataDeletion(app.dataDeletionCallbackUrl, request)
+    },
     state: () => ({
       url,
       now: clock.now(),

@@ -1,3 +1,4 @@
+export type { DataDeletionAnswer } from './deauthorize.js'
 export type { Emulator } from './emulator.js'
 export { startEmulator } from './emulator.js'
 export { type IssuedSecretListener, onIssuedSecret } from './issued-secrets.js'

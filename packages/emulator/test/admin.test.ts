@@ -70,3 +70,52 @@ describe('admin API', () => {
     expect((await admin('GET', '/nothing')).status).toBe(404)
   })
 })
+
+describe('data deletion requests', () => {
+  it("POSTs a data deletion signed_request to the app's callback and reports its answer", async () => {
+    const { createServer } = await import('node:http')
+    const received: string[] = []
+    let answer = { status: 200, body: '{"url":"https://example.com/status?id=abc123","confirmation_code":"abc123"}' }
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk) => {
+        body += chunk
+      })
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('signed_request') ?? '')
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const emu = await startEmulator({ now: 1_700_000_000, freezeClock: true })
+    try {
+      const app = emu.createApp({ dataDeletionCallbackUrl: `http://127.0.0.1:${port}/deletion` })
+      const noCallback = emu.createApp()
+      const user = emu.createUser()
+      const result = await emu.requestDataDeletion(user.id, app.id)
+      expect(result).toEqual({
+        status: 200,
+        body: { url: 'https://example.com/status?id=abc123', confirmation_code: 'abc123' },
+        valid: true,
+      })
+      const payload = JSON.parse(Buffer.from(received[0]!.split('.')[1]!, 'base64url').toString())
+      expect(payload).toEqual({
+        user_id: user.id,
+        algorithm: 'HMAC-SHA256',
+        issued_at: 1_700_000_000,
+        expires: 1_700_003_600,
+      })
+      answer = { status: 200, body: '{"url":"https://example.com"}' }
+      const viaAdmin = await fetch(`${emu.url}/__admin/request-data-deletion`, {
+        method: 'POST',
+        body: JSON.stringify({ userId: user.id, appId: app.id }),
+      })
+      expect(await viaAdmin.json()).toMatchObject({ status: 200, valid: false })
+      await expect(emu.requestDataDeletion(user.id, noCallback.id)).rejects.toThrow(TypeError)
+    } finally {
+      await emu.close()
+      server.close()
+    }
+  })
+})
