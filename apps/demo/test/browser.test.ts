@@ -144,4 +144,14 @@ describe('the demo in Chromium', () => {
       .toBe(1)
     expect(await page.locator('.page').count()).toBe(0)
   })
+
+  it("answers Meta's data deletion request with a status URL and a confirmation code", async () => {
+    const seed = demo.seed!
+    const answer = await demo.emulator!.requestDataDeletion(seed.userId, seed.appId)
+    expect(answer.valid).toBe(true)
+    const { url, confirmation_code } = answer.body as { url: string; confirmation_code: string }
+    expect(url).toBe(`${demo.urls.web}/deletion-status?id=${confirmation_code}`)
+    await page.goto(url)
+    expect(await page.locator('body').textContent()).toContain(`Deletion request ${confirmation_code}`)
+  })
 })
