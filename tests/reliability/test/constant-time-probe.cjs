@@ -33,7 +33,7 @@ async function count(operation) {
     const result = await operation()
     outcome = result && typeof result === 'object' && 'type' in result ? result.type : 'ok'
   } catch (error) {
-    outcome = error && error.code ? error.code : 'error'
+    outcome = error?.code ? error.code : 'error'
   }
   return { calls: calls - before, outcome }
 }
@@ -75,6 +75,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(String(error && error.stack))
+  process.stderr.write(String(error?.stack))
   process.exitCode = 1
 })
