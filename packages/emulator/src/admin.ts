@@ -65,6 +65,11 @@ export async function handleAdmin(
     emu.setUsage(usage[1], body() as UsagePreset)
     return ok({ success: true })
   }
+  const pageUsage = /^PUT \/__admin\/pages\/(\d+)\/usage$/.exec(route)
+  if (pageUsage?.[1]) {
+    emu.setPageUsage(pageUsage[1], body() as UsagePreset)
+    return ok({ success: true })
+  }
   switch (route) {
     case 'GET /__admin/state':
       return ok(emu.state())

@@ -16,6 +16,20 @@ export function chargeApp(req: GraphRequest, services: Services, appId: string):
   services.usage.record(appId)
 }
 
+/** Counts a Page token's call against the Page's business use case budget (code 80001 when spent). */
+function chargePage(req: GraphRequest, services: Services, pageId: string): void {
+  req.pageId = pageId
+  if (services.pageUsage.throttled(pageId)) throw GraphError.forCode(80001)
+  services.pageUsage.record(pageId)
+}
+
+/** The `X-Business-Use-Case-Usage` header of a Page's budget. */
+export function businessUseCaseUsage(services: Services, pageId: string): string {
+  const usage = services.pageUsage.usage(pageId)
+  const minutes = services.pageUsage.throttled(pageId) ? Math.ceil(services.pageUsage.secondsToReset(pageId) / 60) : 0
+  return JSON.stringify({ [pageId]: [{ type: 'pages', ...usage, estimated_time_to_regain_access: minutes }] })
+}
+
 /** The raw access token of a call (parameter first, then the Authorization header). */
 export function rawToken(req: GraphRequest): string | undefined {
   const param = req.params.get('access_token')
@@ -52,6 +66,7 @@ export function authenticate(req: GraphRequest, services: Services): Caller {
       const problem = services.tokens.problem(resolved.record)
       if (problem) throw GraphError.invalidToken(problem.message, problem.subcode)
       checkProof(req.params, raw, resolved.app.secret, resolved.app.requireProof, services.clock.now())
+      if (resolved.record.type === 'PAGE' && resolved.record.pageId) chargePage(req, services, resolved.record.pageId)
       return { kind: 'record', raw, record: resolved.record, app: resolved.app }
     }
     default: {

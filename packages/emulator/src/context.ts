@@ -17,6 +17,8 @@ export interface GraphRequest {
   headerToken: string | undefined
   /** Set by a route once the call is attributable to an app (adds `X-App-Usage`). */
   appId?: string
+  /** Set when a Page token makes the call (adds `X-Business-Use-Case-Usage` for that Page). */
+  pageId?: string
 }
 
 /** The emulator's state and services, shared by the routes. */
@@ -25,6 +27,8 @@ export interface Services {
   tokens: TokenStore
   clock: Clock
   usage: UsageMeter
+  /** The per-Page business use case budget (`pages`). */
+  pageUsage: UsageMeter
   /** The emulator's base URL, e.g. `http://127.0.0.1:4010`. */
   baseUrl(): string
   /** The default Graph version. */

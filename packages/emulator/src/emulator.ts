@@ -64,6 +64,8 @@ export interface Emulator {
   setFaults(faults: FaultOptions | null): void
   /** Presets the app's `X-App-Usage` percentages for the current hour. */
   setUsage(appId: string, usage: UsagePreset): void
+  /** Presets a Page's `X-Business-Use-Case-Usage` (`pages`) percentages for the current hour; 100 throttles with code 80001. */
+  setPageUsage(pageId: string, usage: UsagePreset): void
   /** Graph requests served on `path` (without version prefix), or in total. Admin calls are not counted. */
   requestCount(path?: string): number
   /** Counts per path, e.g. `{ '/debug_token': 2 }`. */
@@ -112,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const directory = new Directory()
   const tokens = new TokenStore(directory, clock)
   const usage = new UsageMeter(options.callBudgetPerHour ?? 200, clock)
+  const pageUsage = new UsageMeter(options.callBudgetPerHour ?? 200, clock)
   const faults = new FaultInjector(options.seed ?? 1)
   const counts = new Map<string, number>()
   const hung = new Set<ServerResponse>()
@@ -137,7 +140,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  const services: Services = { directory, tokens, clock, usage, baseUrl: () => url, graphVersion, removeApp }
+  const services: Services = {
+    directory,
+    tokens,
+    clock,
+    usage,
+    pageUsage,
+    baseUrl: () => url,
+    graphVersion,
+    removeApp,
+  }
 
   const emulator: Emulator = {
     get url() {
@@ -167,6 +179,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setUsage: (appId, preset) => {
       directory.app(appId)
       usage.preset(appId, preset)
+    },
+    setPageUsage: (pageId, preset) => {
+      directory.page(pageId)
+      pageUsage.preset(pageId, preset)
     },
     requestCount: (path) => {
       if (path === undefined) return [...counts.values()].reduce((a, b) => a + b, 0)

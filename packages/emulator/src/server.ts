@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { businessUseCaseUsage } from './caller.js'
 import type { GraphRequest, GraphResult, Services } from './context.js'
 import type { FaultInjector } from './faults.js'
 import { GraphError } from './graph-errors.js'
@@ -108,9 +109,11 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
     graphReq = { method, path, segments, version, params, headerToken: headerToken(req) }
     const result = route(graphReq, services)
     if (graphReq.appId) headers['x-app-usage'] = JSON.stringify(services.usage.usage(graphReq.appId))
+    if (graphReq.pageId) headers['x-business-use-case-usage'] = businessUseCaseUsage(services, graphReq.pageId)
     write(res, result, headers)
   } catch (caught) {
     if (graphReq?.appId) headers['x-app-usage'] = JSON.stringify(services.usage.usage(graphReq.appId))
+    if (graphReq?.pageId) headers['x-business-use-case-usage'] = businessUseCaseUsage(services, graphReq.pageId)
     let error: GraphError
     if (caught instanceof GraphError) error = caught
     else if (caught instanceof BodyTooLargeError) error = GraphError.oauth(100, '(#100) The request body is too large')

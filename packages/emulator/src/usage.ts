@@ -20,7 +20,10 @@ function percent(value: number): number {
   return Math.max(0, Math.min(100, Math.floor(value)))
 }
 
-/** A real per-app hourly call budget: counts calls, reports percentages and says when to throttle. */
+/**
+ * A real hourly call budget per app (`X-App-Usage`) or per Page (`X-Business-Use-Case-Usage`): counts
+ * calls, reports percentages and says when to throttle.
+ */
 export class UsageMeter {
   readonly #windows = new Map<string, UsageWindow>()
 
@@ -70,6 +73,12 @@ export class UsageMeter {
       }
     }
     this.#window(appId).preset = { ...preset }
+  }
+
+  /** Seconds until the current window of `id` ends and its budget comes back. */
+  secondsToReset(id: string): number {
+    const { start } = this.#window(id)
+    return Math.max(0, start + HOUR - this.clock.now())
   }
 
   /** Calls counted in the current window, per app (for the admin state). */
