@@ -1,0 +1,51 @@
+/** How big a run is: `--quick` is the reduced version (under a minute), the default the full one. */
+export interface BenchOptions {
+  quick: boolean
+  /** Where `latest.md`, `latest.json` and `ratios.svg` go. */
+  outDir: string
+  /** Runs per throughput figure; each figure is their median. */
+  runs: number
+  /** Seconds of one throughput run. */
+  seconds: number
+  /** Seconds of warm-up load before the runs (JIT, caches). */
+  warmupSeconds: number
+  /** Connections of the throughput runs. */
+  connections: number
+  /** Cold burst: requests, distinct new tokens, concurrency. */
+  burst: { requests: number; tokens: number; connections: number }
+  /** Memory: tokens verified before measuring, tokens measured, then tokens past the LRU bound. */
+  memory: { warmup: number; tokens: number; beyondBound: number }
+}
+
+/** Parses `--quick` and `--out <dir>`; unknown arguments are an error. */
+export function parseBenchOptions(argv: readonly string[], defaultOutDir: string): BenchOptions {
+  let quick = false
+  let outDir = defaultOutDir
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--quick') quick = true
+    else if (arg === '--out' && argv[i + 1] !== undefined) outDir = argv[++i] as string
+    else if (arg !== '--') throw new TypeError(`unknown argument ${arg}: use --quick and --out <dir>`)
+  }
+  return quick
+    ? {
+        quick,
+        outDir,
+        runs: 1,
+        seconds: 1,
+        warmupSeconds: 0.5,
+        connections: 32,
+        burst: { requests: 1000, tokens: 100, connections: 100 },
+        memory: { warmup: 500, tokens: 5000, beyondBound: 2500 },
+      }
+    : {
+        quick,
+        outDir,
+        runs: 3,
+        seconds: 5,
+        warmupSeconds: 2,
+        connections: 32,
+        burst: { requests: 1000, tokens: 100, connections: 100 },
+        memory: { warmup: 1000, tokens: 100_000, beyondBound: 50_000 },
+      }
+}

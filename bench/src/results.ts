@@ -1,0 +1,75 @@
+/** One server's throughput figures: each the median of the runs. */
+export interface Throughput {
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  /** Non-2xx answers and errors over all runs (must be 0). */
+  failures: number
+}
+
+/** Bare route vs the same route behind token verification, in one run. */
+export interface Overhead {
+  bare: Throughput
+  tokens: Throughput
+  /** tokens.rps / bare.rps, median of the per-run ratios. */
+  ratio: number
+}
+
+export interface Versus {
+  graphMs: number
+  /** Non-2xx answers and errors over every run of both (must be 0). */
+  failures: number
+  /** Unloaded (1 connection) p50, ms. */
+  p50: { facebookToken: number; graphToken: number; ratio: number }
+  /** At `connections` connections. */
+  load: { facebookToken: Throughput; graphToken: Throughput; ratio: number; bareExpressRatio: number }
+}
+
+export interface ColdBurst {
+  requests: number
+  tokens: number
+  connections: number
+  graphMs: number
+  /** `debug_token` calls counted by the emulator, one entry per run. */
+  debugTokenCalls: number[]
+  p99Ms: number
+  failures: number
+}
+
+export interface Memory {
+  tokens: number
+  heapGrowthBytes: number
+  bytesPerVerification: number
+  /** The LRU's `cacheMaxEntries`: the warm-up tokens plus the measured ones. */
+  bound: number
+  cacheEntries: number
+  /** After `beyondBound` more distinct tokens: entries stay at the bound, heap barely moves. */
+  beyondBound: number
+  cacheEntriesAfter: number
+  heapGrowthBeyondBoundBytes: number
+}
+
+export interface SharedCache {
+  tokens: number
+  /** `debug_token` calls for the same stream: one process, and two processes sharing Redis. */
+  debugTokenCalls: { oneProcess: number; twoProcesses: number }
+  rps: { oneProcess: number; twoProcesses: number; ratio: number }
+  failures: number
+}
+
+export interface Results {
+  date: string
+  machine: string
+  node: string
+  quick: boolean
+  runs: number
+  seconds: number
+  connections: number
+  command: string
+  express: Overhead
+  nest: Overhead
+  versus: Versus
+  coldBurst: ColdBurst
+  memory: Memory
+  sharedCache: SharedCache
+}

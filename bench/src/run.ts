@@ -1,0 +1,71 @@
+// `pnpm bench`: runs the six benchmarks of issue 9 and writes the table, JSON and chart.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem, type } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseBenchOptions } from './bench-options.js'
+import { coldBurstBench } from './cold-burst-bench.js'
+import { memoryBench } from './memory-bench.js'
+import { overheadBench } from './overhead-bench.js'
+import { ratioChart } from './ratio-chart.js'
+import { reportMarkdown } from './report-markdown.js'
+import type { Results } from './results.js'
+import { sharedCacheBench } from './shared-cache-bench.js'
+import { versusBench } from './versus-bench.js'
+import { createWorld } from './world.js'
+
+function machine(): string {
+  const list = cpus()
+  return `${list.length} × ${list[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, ${type()} ${process.arch}`
+}
+
+const step = (name: string) => process.stderr.write(`bench: ${name}…\n`)
+
+async function main(): Promise<void> {
+  const defaultOut = fileURLToPath(new URL('../results', import.meta.url))
+  const options = parseBenchOptions(process.argv.slice(2), defaultOut)
+  const world = await createWorld()
+  try {
+    step('1/6 Express overhead')
+    const express = await overheadBench(world, options, 'express-bare', 'express-tokens')
+    step('2/6 Nest overhead')
+    const nest = await overheadBench(world, options, 'nest-bare', 'nest-tokens')
+    step('3/6 against passport-facebook-token')
+    const versus = await versusBench(world, options, express.bare.rps)
+    step('4/6 cold burst')
+    const coldBurst = await coldBurstBench(world, options)
+    step('5/6 memory')
+    const memory = await memoryBench(world, options)
+    step('6/6 shared cache')
+    const sharedCache = await sharedCacheBench(world, options)
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      node: process.version,
+      quick: options.quick,
+      runs: options.runs,
+      seconds: options.seconds,
+      connections: options.connections,
+      command: options.quick ? 'pnpm bench --quick' : 'pnpm bench',
+      express,
+      nest,
+      versus,
+      coldBurst,
+      memory,
+      sharedCache,
+    }
+    const markdown = reportMarkdown(results)
+    mkdirSync(options.outDir, { recursive: true })
+    writeFileSync(join(options.outDir, 'latest.md'), markdown)
+    writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
+    writeFileSync(join(options.outDir, 'ratios.svg'), ratioChart(results))
+    process.stdout.write(markdown)
+  } finally {
+    await world.close()
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,31 @@
+/** The servers the benchmarks compare, each run in its own process by `server-main.ts`. */
+export type ServerKind =
+  | 'express-bare'
+  | 'express-tokens'
+  | 'nest-bare'
+  | 'nest-tokens'
+  | 'passport-facebook-token'
+  | 'passport-graph-token'
+  | 'express-redis'
+
+/** What a server process needs to know: which server, and where Graph (the emulator) and Redis are. */
+export interface ServerConfig {
+  kind: ServerKind
+  graphUrl: string
+  appId: string
+  appSecret: string
+  /** Emulator time in ms: the core's clock, frozen like the emulator's. */
+  nowMs: number
+  /** For `express-redis`. */
+  redisUrl?: string
+  /** Key prefix in Redis, new for every scenario so runs do not see each other's entries. */
+  redisPrefix?: string
+}
+
+/** The message a server process sends once it listens. */
+export interface ServerReady {
+  port: number
+}
+
+/** Every server answers this route: the same tiny JSON body, bare or behind token verification. */
+export const ROUTE = '/me'

@@ -1,0 +1,58 @@
+// A benchmarked server's process: builds the server named in argv[2] (JSON config), listens on a
+// free loopback port and sends that port to the runner.
+import type { AddressInfo, Server } from 'node:net'
+import { redisCache } from '@tokens/redis'
+import type { Express } from 'express'
+import { bareExpress, tokensExpress } from './express-servers.js'
+import { bareNest, tokensNest } from './nest-servers.js'
+import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
+import type { ServerConfig, ServerReady } from './server-config.js'
+
+function listen(app: Express): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1')
+    server.once('listening', () => resolve(server))
+    server.once('error', reject)
+  })
+}
+
+async function start(config: ServerConfig): Promise<Server> {
+  switch (config.kind) {
+    case 'express-bare':
+      return listen(bareExpress())
+    case 'express-tokens':
+      return listen(tokensExpress(config))
+    case 'express-redis': {
+      if (config.redisUrl === undefined) throw new TypeError('express-redis needs redisUrl')
+      const cache = redisCache({ url: config.redisUrl, prefix: config.redisPrefix, clock: () => config.nowMs })
+      return listen(tokensExpress(config, cache))
+    }
+    case 'passport-facebook-token':
+      return listen(facebookTokenServer(config))
+    case 'passport-graph-token':
+      return listen(graphTokenServer(config))
+    case 'nest-bare':
+    case 'nest-tokens': {
+      const app = config.kind === 'nest-bare' ? await bareNest() : await tokensNest(config)
+      await app.listen(0, '127.0.0.1')
+      return app.getHttpServer() as Server
+    }
+    default: {
+      const never: never = config.kind
+      throw new TypeError(`unknown server ${String(never)}`)
+    }
+  }
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig
+start(config).then(
+  (server) => {
+    const ready: ServerReady = { port: (server.address() as AddressInfo).port }
+    process.send?.(ready)
+    process.on('SIGTERM', () => process.exit(0))
+  },
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

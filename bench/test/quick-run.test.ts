@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Results } from '../src/results.js'
+
+const run = fileURLToPath(new URL('../dist/run.js', import.meta.url))
+const out = mkdtempSync(join(tmpdir(), 'tokens-bench-test-'))
+let stdout = ''
+let results: Results
+
+/** Every number anywhere in `value`, with its path. */
+function numbers(value: unknown, path = ''): Array<[string, number]> {
+  if (typeof value === 'number') return [[path, value]]
+  if (typeof value !== 'object' || value === null) return []
+  return Object.entries(value).flatMap(([key, inner]) => numbers(inner, `${path}.${key}`))
+}
+
+beforeAll(async () => {
+  // The built runner, as `pnpm bench --quick` runs it; results go to a temp dir, not bench/results.
+  const answer = await promisify(execFile)(process.execPath, [run, '--quick', '--out', out], {
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  stdout = answer.stdout
+  results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Results
+})
+
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true })
+})
+
+describe('pnpm bench --quick', () => {
+  it('prints the table it writes to latest.md, with the context of the run', () => {
+    const markdown = readFileSync(join(out, 'latest.md'), 'utf8')
+    expect(stdout).toBe(markdown)
+    expect(markdown).toContain(`- Node: ${process.version}`)
+    expect(markdown).toMatch(/- Machine: \d+ × /)
+    expect(markdown).toContain('- Command: `pnpm bench --quick`')
+    for (const heading of ['## Throughput and latency', '## Figures', '## Targets (issue 9)']) {
+      expect(markdown).toContain(heading)
+    }
+    expect(markdown).not.toMatch(/NaN|undefined|Infinity/)
+  })
+
+  it('has every figure, each a finite number, and no failed request', () => {
+    const figures = numbers(results)
+    expect(figures.length).toBeGreaterThan(40)
+    for (const [path, value] of figures) expect(Number.isFinite(value), path).toBe(true)
+    for (const t of [results.express, results.nest]) {
+      for (const side of [t.bare, t.tokens]) {
+        expect(side.rps).toBeGreaterThan(0)
+        expect(side.failures).toBe(0)
+      }
+    }
+    expect(results.versus.failures).toBe(0)
+    expect(results.coldBurst.failures).toBe(0)
+    expect(results.sharedCache.failures).toBe(0)
+  })
+
+  it('makes exactly one debug_token call per distinct token, in one process and across two sharing Redis', () => {
+    expect(results.coldBurst.debugTokenCalls.length).toBeGreaterThan(0)
+    for (const calls of results.coldBurst.debugTokenCalls) expect(calls).toBe(results.coldBurst.tokens)
+    expect(results.sharedCache.debugTokenCalls).toEqual({
+      oneProcess: results.sharedCache.tokens,
+      twoProcesses: results.sharedCache.tokens,
+    })
+  })
+
+  it('holds the LRU bound when more tokens arrive than it keeps', () => {
+    const { memory } = results
+    expect(memory.cacheEntries).toBe(memory.bound)
+    expect(memory.cacheEntriesAfter).toBe(memory.bound)
+    expect(memory.heapGrowthBytes).toBeGreaterThan(0)
+  })
+
+  it('charts every target in the SVG', () => {
+    const svg = readFileSync(join(out, 'ratios.svg'), 'utf8')
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true)
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true)
+    for (const name of ['Express', 'Nest', 'passport-facebook-token', 'debug_token', 'heap'])
+      expect(svg).toContain(name)
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/)
+  })
+})
