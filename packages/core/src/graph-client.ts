@@ -3,7 +3,7 @@ import type { TokensEvent } from './events.js'
 import { GraphApiError, type GraphErrorBody, scrub } from './graph-api-error.js'
 import { appsecretProof } from './proof.js'
 import type { AccessToken } from './token.js'
-import { emptyUsage, type GraphUsage, peakUsage, readUsage, secondsToRegainAccess } from './usage.js'
+import { appUsagePeak, emptyUsage, type GraphUsage, readUsage, secondsToRegainAccess } from './usage.js'
 
 /** A value Graph accepts as a parameter; objects and arrays are sent as JSON. */
 export type GraphParam = string | number | boolean | null | undefined | readonly unknown[] | Record<string, unknown>
@@ -108,9 +108,9 @@ export class GraphClient {
     }
   }
 
-  /** Whether the app's Graph budget is nearly spent (at or above `percent`). */
+  /** Whether the app's own Graph budget (`X-App-Usage`) is nearly spent (at or above `percent`). */
   nearLimit(percent: number): boolean {
-    return peakUsage(this.#usage) >= percent
+    return appUsagePeak(this.#usage) >= percent
   }
 
   /** Seconds a client should wait before trying again after a throttle. */

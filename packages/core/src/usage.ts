@@ -82,16 +82,13 @@ export function readUsage(usage: GraphUsage, headers: Headers, now: number): Gra
   }
 }
 
-/** The highest percentage of any budget in a reading (0-100+). */
-export function peakUsage(usage: GraphUsage): number {
-  let peak = 0
-  for (const u of [usage.app, usage.page]) {
-    if (u) peak = Math.max(peak, u.callCount, u.totalTime, u.totalCputime)
-  }
-  for (const entries of Object.values(usage.businessUseCase)) {
-    for (const e of entries) peak = Math.max(peak, e.callCount, e.totalTime, e.totalCputime)
-  }
-  return peak
+/**
+ * The highest percentage of the app's own hourly budget (`X-App-Usage`), which every `debug_token`
+ * call spends. Business use case budgets are per Page or ad account, and do not stop verification.
+ */
+export function appUsagePeak(usage: GraphUsage): number {
+  const app = usage.app
+  return app === undefined ? 0 : Math.max(app.callCount, app.totalTime, app.totalCputime)
 }
 
 /** Seconds until Graph lets us back in, from the business-use-case headers (at least `floor`). */

@@ -187,3 +187,24 @@ describe('no raw token leaks', () => {
     for (const raw of [...raws, f.app.secret]) expect(text).not.toContain(raw)
   })
 })
+
+describe('business use case usage', () => {
+  it("reads a Page's X-Business-Use-Case-Usage, and a busy Page does not stop verification", async () => {
+    f = await createFixture({ usageLimitPercent: 90 })
+    const page = f.pages[0]!
+    const pageToken = f.emu.issuePageToken({ appId: f.app.id, userId: f.user.id, pageId: page.id, lifetime: 'long' })
+    f.emu.setPageUsage(page.id, { callCount: 95 })
+    await f.tokens.graph.get(`/${page.id}`, { token: pageToken, params: { fields: 'name' } })
+    expect(f.tokens.usage.businessUseCase[page.id]?.[0]).toMatchObject({
+      type: 'pages',
+      estimatedTimeToRegainAccess: 0,
+    })
+    expect(f.tokens.usage.businessUseCase[page.id]?.[0]?.callCount).toBeGreaterThanOrEqual(95)
+    expect((await f.tokens.verify(userToken())).type).toBe('user')
+    f.emu.setPageUsage(page.id, { callCount: 100 })
+    const throttled = (await rejection(() => f.tokens.graph.get(`/${page.id}`, { token: pageToken }))) as GraphApiError
+    expect(throttled.code).toBe(80001)
+    expect(throttled.category).toBe('throttle')
+    expect(f.tokens.usage.businessUseCase[page.id]?.[0]?.estimatedTimeToRegainAccess).toBe(60)
+  })
+})
