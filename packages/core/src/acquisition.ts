@@ -3,7 +3,14 @@ import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import type { StoredToken, StoredTokenKind, TokenStore } from './store.js'
-import { type AccessToken, PageToken, type TokenInfo, tokenFromInfo, UserToken } from './token.js'
+import {
+  type AccessToken,
+  PageToken,
+  type SystemUserToken,
+  type TokenInfo,
+  tokenFromInfo,
+  type UserToken,
+} from './token.js'
 
 /** What acquisition needs from the core. */
 export interface AcquisitionContext {
@@ -48,7 +55,11 @@ function accessToken(answer: OAuthAnswer): string {
   return answer.access_token
 }
 
-async function save(ctx: AcquisitionContext, kind: StoredTokenKind, token: UserToken | PageToken): Promise<void> {
+async function save(
+  ctx: AcquisitionContext,
+  kind: StoredTokenKind,
+  token: UserToken | PageToken | SystemUserToken,
+): Promise<void> {
   if (ctx.store === undefined) return
   const info = token.toInfo()
   const record: StoredToken = {
@@ -93,33 +104,43 @@ export async function exchangeCode(
   return token
 }
 
-/** Short-lived user token → long-lived one (about 60 days, as Graph says), saved in the store. */
-export async function exchangeForLongLived(ctx: AcquisitionContext, userToken: UserToken): Promise<UserToken> {
+/**
+ * Short-lived user token → long-lived one (about 60 days, as Graph says); a system user token →
+ * a fresh one that expires in 60 days (`set_token_expires_in_60_days`). Saved in the store.
+ */
+export async function exchangeForLongLived<T extends UserToken | SystemUserToken>(
+  ctx: AcquisitionContext,
+  current: T,
+): Promise<T> {
   const { appId, appSecret, clock } = ctx.options
+  const systemUser = current.type === 'system_user'
   const answer = await step(ctx, () =>
     ctx.graph.get<OAuthAnswer>('/oauth/access_token', {
       params: {
         grant_type: 'fb_exchange_token',
         client_id: appId,
         client_secret: appSecret,
-        fb_exchange_token: userToken.value,
+        fb_exchange_token: current.value,
+        ...(systemUser && { set_token_expires_in_60_days: true }),
       },
     }),
   )
   const raw = accessToken(answer)
   const now = clock()
-  let token: UserToken
+  let token: AccessToken
   if (typeof answer.expires_in === 'number' && answer.expires_in > 0) {
-    const info: TokenInfo = { ...userToken.toInfo(), issuedAt: now, expiresAt: now + answer.expires_in * 1000 }
-    token = new UserToken(raw, info)
+    const info: TokenInfo = { ...current.toInfo(), issuedAt: now, expiresAt: now + answer.expires_in * 1000 }
+    token = tokenFromInfo(raw, info)
     await ctx.remember(raw, info)
   } else {
-    const verified = await ctx.verify(raw)
-    if (verified.type !== 'user') throw new TypeError(`exchangeForLongLived: Graph returned a ${verified.type} token`)
-    token = verified
+    token = await ctx.verify(raw)
   }
-  await save(ctx, 'user', token)
-  return token
+  if (token.type !== current.type) {
+    throw new TypeError(`exchangeForLongLived: Graph returned a ${token.type} token for a ${current.type} token`)
+  }
+  const exchanged = token as T
+  await save(ctx, exchanged.type, exchanged)
+  return exchanged
 }
 
 function pageInfo(userToken: UserToken, pageId: string, tasks: readonly string[] | undefined, now: number): TokenInfo {

@@ -8,7 +8,15 @@ import { GraphClient } from './graph-client.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
 import { checkRequirement, type TokenRequirement } from './requirement.js'
 import { parseSignedRequest, type SignedRequestPayload } from './signed-request.js'
-import { AppToken, ClientToken, type PageToken, type TokenOfType, type TokenType, type UserToken } from './token.js'
+import {
+  AppToken,
+  ClientToken,
+  type PageToken,
+  type SystemUserToken,
+  type TokenOfType,
+  type TokenType,
+  type UserToken,
+} from './token.js'
 import type { GraphUsage } from './usage.js'
 import { tokenKey, Verifier } from './verifier.js'
 
@@ -175,9 +183,12 @@ export class Tokens {
     return acquisition.exchangeCode(this.#acquisition(), params)
   }
 
-  /** Exchanges a short-lived user token for a long-lived one, and stores it. */
-  exchangeForLongLived(userToken: UserToken): Promise<UserToken> {
-    return acquisition.exchangeForLongLived(this.#acquisition(), userToken)
+  /**
+   * Exchanges a short-lived user token for a long-lived one, or refreshes a system user token for
+   * another 60 days, and stores the result.
+   */
+  exchangeForLongLived<T extends UserToken | SystemUserToken>(token: T): Promise<T> {
+    return acquisition.exchangeForLongLived(this.#acquisition(), token)
   }
 
   /** Page tokens of every Page the user manages (paging followed), from the store or Graph; stored. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { GraphApiError, MemoryStore, PageToken, type TokenError, UserToken } from '../src/index.js'
+import { GraphApiError, MemoryStore, PageToken, SystemUserToken, type TokenError, UserToken } from '../src/index.js'
 import { createFixture, type Fixture, rejection } from './fixture.js'
 
 const REDIRECT = 'http://localhost:3000/callback'
@@ -191,5 +191,22 @@ describe('callbacks', () => {
     expect(deleted).toEqual([f.user.id])
     expect(answer.confirmation_code).toMatch(/^[A-Za-z0-9]+$/)
     expect(answer.url).toBe(`https://example.com/deletion?id=${answer.confirmation_code}`)
+  })
+})
+
+describe('system user tokens', () => {
+  it('refreshes a system user token for another 60 days and stores it', async () => {
+    const store = new MemoryStore()
+    f = await createFixture({ store })
+    const systemUser = await f.tokens.verify(
+      f.emu.issueSystemUserToken({ appId: f.app.id, userId: f.user.id, scopes: ['ads_read'], expiresIn: 3600 }),
+      { type: 'system_user' },
+    )
+    const refreshed = await f.tokens.exchangeForLongLived(systemUser)
+    expect(refreshed).toBeInstanceOf(SystemUserToken)
+    expect(refreshed.value).not.toBe(systemUser.value)
+    expect(refreshed.expiresAt!.getTime() - f.emu.now() * 1000).toBe(60 * 86_400_000)
+    expect((await f.tokens.verify(refreshed.value, { type: 'system_user' })).userId).toBe(f.user.id)
+    expect((await store.findUserToken(f.app.id, f.user.id))?.kind).toBe('system_user')
   })
 })
