@@ -1,0 +1,178 @@
+import type { Tokens } from '@tokens/core'
+import autocannon from 'autocannon'
+import { afterEach, describe, expect, it } from 'vitest'
+import { World } from './world.js'
+
+/** The emulator's hourly call budget of the app (Graph's is 200 × daily users; the shape is the same). */
+const BUDGET = 200
+const USAGE_LIMIT_PERCENT = 90
+const MAX_CONCURRENT = 16
+/**
+ * What the core guarantees for a flood of unknown tokens: it stops calling `debug_token` once Graph's
+ * `X-App-Usage` reaches `usageLimitPercent` of the budget, plus the calls already in flight then.
+ */
+const FLOOD_BOUND = Math.ceil((BUDGET * USAGE_LIMIT_PERCENT) / 100) + MAX_CONCURRENT
+
+type Outcome =
+  | 'ok'
+  | 'token_required'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'graph_unavailable'
+
+async function outcome(core: Tokens, raw: string): Promise<Outcome> {
+  try {
+    await core.authenticate({ headers: { authorization: `Bearer ${raw}` } }, { required: true })
+    return 'ok'
+  } catch (error) {
+    return (error as { code: Outcome }).code
+  }
+}
+
+/** Unique garbage: what a local check refuses (odd characters, too short, broken app tokens). */
+function localGarbage(i: number, appId: string): string {
+  switch (i % 4) {
+    case 0:
+      return `bad token!${i}`
+    case 1:
+      return `x${i.toString(36)}`.slice(0, 19)
+    case 2:
+      return `${appId}|${i}|${i}`
+    default:
+      return `notdigits${i}|secret`
+  }
+}
+
+/** Unique, well-formed `EAA…` garbage: only Graph can tell it is not a token. */
+function graphGarbage(i: number): string {
+  return `EAA${i.toString(36).padStart(12, '0')}GarbageGarbageGarbage`
+}
+
+describe('abuse: a flood of unique garbage tokens', () => {
+  let w: World | undefined
+  afterEach(async () => {
+    await w?.close()
+    w = undefined
+  })
+
+  it('100,000 garbage requests cost at most usageLimitPercent of the budget + the verifications in flight; known users stay in', async () => {
+    w = await World.start({ callBudgetPerHour: BUDGET })
+    const core = w.core({ usageLimitPercent: USAGE_LIMIT_PERCENT, maxConcurrentVerifications: MAX_CONCURRENT })
+    const known = Array.from({ length: 10 }, () => (w as World).userToken())
+    for (const raw of known) expect(await outcome(core, raw)).toBe('ok')
+    w.emu.resetCounts()
+
+    const counts = new Map<Outcome, number>()
+    const knownOutcomes = new Map<Outcome, number>()
+    const TOTAL = 100_000
+    const BATCH = 500
+    for (let start = 0; start < TOTAL; start += BATCH) {
+      const batch: Array<Promise<void>> = []
+      for (let i = start; i < start + BATCH; i++) {
+        const raw = i % 2 === 0 ? localGarbage(i, w.app.id) : graphGarbage(i)
+        batch.push(outcome(core, raw).then((o) => void counts.set(o, (counts.get(o) ?? 0) + 1)))
+      }
+      // a known user in the middle of the flood
+      const user = outcome(core, known[(start / BATCH) % known.length] as string)
+      batch.push(user.then((o) => void knownOutcomes.set(o, (knownOutcomes.get(o) ?? 0) + 1)))
+      await Promise.all(batch)
+    }
+    const calls = w.emu.requestCount('/debug_token')
+    console.log(
+      `100,000 garbage requests → ${calls} debug_token calls (bound ${FLOOD_BOUND})`,
+      Object.fromEntries(counts),
+    )
+    expect(calls).toBeLessThanOrEqual(FLOOD_BOUND)
+    expect(calls).toBeGreaterThan(0) // the flood did reach Graph until the limit: the bound is what stopped it
+    expect(knownOutcomes).toEqual(new Map([['ok', TOTAL / BATCH]]))
+    // local garbage is refused as such; Graph garbage is refused by Graph, then 503 once the budget is guarded
+    expect((counts.get('invalid_request') ?? 0) + (counts.get('invalid_token') ?? 0)).toBeGreaterThanOrEqual(TOTAL / 2)
+    expect(counts.get('ok') ?? 0).toBe(0)
+    expect(counts.get('graph_unavailable') ?? 0).toBeGreaterThan(0)
+
+    // After Graph's usage window moves on (the core asks again after 30 s), at most one more round in flight.
+    w.emu.setUsage(w.app.id, { callCount: 0 })
+    w.emu.advanceTime(31)
+    w.emu.resetCounts()
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => outcome(core, graphGarbage(TOTAL + i))))
+    expect(w.emu.requestCount('/debug_token')).toBeGreaterThan(0)
+  })
+
+  it('local garbage never reaches Graph at all (50,000 requests, 0 calls)', async () => {
+    w = await World.start({ callBudgetPerHour: BUDGET })
+    const core = w.core()
+    w.emu.resetCounts()
+    const seen = new Set<Outcome>()
+    for (let start = 0; start < 50_000; start += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) => outcome(core, localGarbage(start + k, (w as World).app.id)))
+      for (const o of await Promise.all(batch)) seen.add(o)
+    }
+    expect(w.emu.requestCount('/debug_token')).toBe(0)
+    expect([...seen].sort()).toEqual(['invalid_request', 'invalid_token'])
+  })
+
+  it('over HTTP (autocannon against express): unique garbage costs at most the same bound, no 500', async () => {
+    w = await World.start({ callBudgetPerHour: BUDGET })
+    const core = w.core({ usageLimitPercent: USAGE_LIMIT_PERCENT, maxConcurrentVerifications: MAX_CONCURRENT })
+    const url = await w.serve('express', core)
+    w.emu.resetCounts()
+    let i = 0
+    const result = await autocannon({
+      url: `${url}/user`,
+      amount: 5000,
+      connections: 32,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const raw = i % 2 === 0 ? localGarbage(i, (w as World).app.id) : graphGarbage(i)
+            i++
+            return { ...request, headers: { ...request.headers, authorization: `Bearer ${raw}` } }
+          },
+        },
+      ],
+    })
+    const codes = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]),
+    )
+    const calls = w.emu.requestCount('/debug_token')
+    console.log(
+      `autocannon 5,000 garbage requests → ${calls} debug_token calls`,
+      codes,
+      `${result.requests.average} req/s`,
+    )
+    expect(result.errors).toBe(0)
+    expect(Object.keys(codes).sort()).toEqual(expect.arrayContaining(['401']))
+    for (const code of Object.keys(codes)) expect(['400', '401', '503']).toContain(code)
+    expect(calls).toBeLessThanOrEqual(FLOOD_BOUND)
+  })
+
+  it('with a large Graph budget, each unique well-formed garbage token costs one debug_token call (no cap of its own)', async () => {
+    // Measured, not desired: the usage guard is the only bound, so a real app (budget 200 × daily users)
+    // spends up to usageLimitPercent of its budget on a flood. See SECURITY.md, "Budget exhaustion".
+    w = await World.start({ callBudgetPerHour: 10_000_000 })
+    const core = w.core()
+    w.emu.resetCounts()
+    const N = 2000
+    for (let start = 0; start < N; start += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, k) => outcome(core, graphGarbage(start + k))))
+    }
+    expect(w.emu.requestCount('/debug_token')).toBe(N)
+    // repeating them costs nothing: rejections are remembered for rejectionTtlSeconds
+    await Promise.all(Array.from({ length: N }, (_, k) => outcome(core, graphGarbage(k))))
+    expect(w.emu.requestCount('/debug_token')).toBe(N)
+  })
+
+  // Known gap (reported): rejections share the LRU with valid verifications, so a flood of unique
+  // garbage evicts known users; during a later Graph outage they get 503 instead of a stale accept.
+  // `it.fails` turns green-to-red when the core keeps valid entries apart, so this is revisited then.
+  it.fails('known gap: a garbage flood larger than the cache evicts known users, who then get 503 in an outage', async () => {
+    w = await World.start({ callBudgetPerHour: 10_000_000 })
+    const core = w.core({ cacheMaxEntries: 100 })
+    const known = w.userToken()
+    expect(await outcome(core, known)).toBe('ok')
+    await Promise.all(Array.from({ length: 300 }, (_, k) => outcome(core, graphGarbage(k))))
+    w.emu.setFaults({ status: 503 })
+    expect(await outcome(core, known)).toBe('ok')
+  })
+})
