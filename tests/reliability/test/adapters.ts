@@ -62,6 +62,12 @@ function passportApp(core: Tokens) {
       res.json(describe(req.user as AccessToken))
     })
   }
+  // Passport's own failure answer (no failWithError, no error handler of ours) must be sane too.
+  for (const method of ['get', 'post'] as const) {
+    app[method]('/plain', auth.authenticate('graph-token-user', { session: false }), (req, res) => {
+      res.json(describe(req.user as UserToken))
+    })
+  }
   app.use(tokensErrorHandler())
   app.use(lastResort)
   return listen(app)
