@@ -37,14 +37,19 @@ export interface VerificationCache {
 
 /** Options of {@link LruVerificationCache}. */
 export interface LruCacheOptions {
-  /** Entries kept; the least recently used go first. @default 10000 */
+  /**
+   * Entries kept; the least recently used go first, rejections before valid verifications (a flood of
+   * garbage tokens cannot push known users out). @default 10000
+   */
   maxEntries?: number
   /** The clock, in ms. @default Date.now */
   clock?: () => number
 }
 
 /**
- * The default in-process cache: a bounded LRU with a per-user index for `deleteUser`.
+ * The default in-process cache: a bounded LRU with a per-user index for `deleteUser`. When full, it
+ * drops the least recently used rejection first, and a valid verification only when it holds no
+ * rejection: rejections never push valid verifications out.
  *
  * @example
  * ```ts
@@ -55,6 +60,8 @@ export interface LruCacheOptions {
 export class LruVerificationCache implements VerificationCache {
   readonly #entries = new Map<string, CachedVerification>()
   readonly #byUser = new Map<string, Set<string>>()
+  /** Keys of rejections, least recently used first: evicted before any valid verification. */
+  readonly #rejected = new Set<string>()
   readonly #max: number
   readonly #clock: () => number
 
@@ -79,6 +86,7 @@ export class LruVerificationCache implements VerificationCache {
     // Refresh recency: Map iteration order is insertion order.
     this.#entries.delete(key)
     this.#entries.set(key, entry)
+    if (this.#rejected.delete(key)) this.#rejected.add(key)
     return entry
   }
 
@@ -86,6 +94,7 @@ export class LruVerificationCache implements VerificationCache {
     const old = this.#entries.get(key)
     if (old !== undefined) this.#remove(key, old)
     this.#entries.set(key, entry)
+    if (entry.outcome === 'rejected') this.#rejected.add(key)
     const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
     if (userId) {
       const keys = this.#byUser.get(userId)
@@ -93,18 +102,22 @@ export class LruVerificationCache implements VerificationCache {
       else keys.add(key)
     }
     while (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value as string
+      const oldest = (this.#rejected.values().next().value ?? this.#entries.keys().next().value) as string
       this.#remove(oldest, this.#entries.get(oldest) as CachedVerification)
     }
   }
 
   deleteUser(userId: string): void {
-    for (const key of this.#byUser.get(userId) ?? []) this.#entries.delete(key)
+    for (const key of this.#byUser.get(userId) ?? []) {
+      this.#entries.delete(key)
+      this.#rejected.delete(key)
+    }
     this.#byUser.delete(userId)
   }
 
   #remove(key: string, entry: CachedVerification): void {
     this.#entries.delete(key)
+    this.#rejected.delete(key)
     const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
     if (!userId) return
     const keys = this.#byUser.get(userId)
@@ -114,6 +127,7 @@ export class LruVerificationCache implements VerificationCache {
 
   close(): void {
     this.#entries.clear()
+    this.#rejected.clear()
     this.#byUser.clear()
   }
 }
