@@ -163,15 +163,15 @@ describe('abuse: a flood of unique garbage tokens', () => {
     expect(w.emu.requestCount('/debug_token')).toBe(N)
   })
 
-  // Known gap (reported): rejections share the LRU with valid verifications, so a flood of unique
-  // garbage evicts known users; during a later Graph outage they get 503 instead of a stale accept.
-  // `it.fails` turns green-to-red when the core keeps valid entries apart, so this is revisited then.
-  it.fails('known gap: a garbage flood larger than the cache evicts known users, who then get 503 in an outage', async () => {
+  // Rejections used to share the LRU with valid verifications, so a flood of unique garbage evicted
+  // known users, who then got 503 during a later Graph outage. The LRU now evicts rejections first.
+  it('a garbage flood larger than the cache does not evict known users: they stay in during a later outage', async () => {
     w = await World.start({ callBudgetPerHour: 10_000_000 })
     const core = w.core({ cacheMaxEntries: 100 })
     const known = w.userToken()
     expect(await outcome(core, known)).toBe('ok')
     await Promise.all(Array.from({ length: 300 }, (_, k) => outcome(core, graphGarbage(k))))
+    w.emu.advanceTime(400) // its entry is now stale, kept for outages
     w.emu.setFaults({ status: 503 })
     expect(await outcome(core, known)).toBe('ok')
   })
