@@ -47,6 +47,12 @@ export interface TokensOptions {
   maxConcurrentVerifications?: number
   /** Percent of Graph's rate budget at which new, unknown tokens are answered 503 to save the rest. @default 90 */
   usageLimitPercent?: number
+  /**
+   * `debug_token` calls per minute (per process) for tokens that are not in the cache; beyond it, new
+   * tokens get 503 with `Retry-After` while cached ones keep working. A hard bound on what a flood of
+   * unknown tokens can spend, whatever Graph's own budget. @default Infinity (only `usageLimitPercent`)
+   */
+  maxVerificationsPerMinute?: number
   /** Maximum age of a `signed_request` (replay protection). @default 3600 */
   signedRequestMaxAgeSeconds?: number
   /** The `realm` of `WWW-Authenticate` challenges. @default 'api' */
@@ -78,6 +84,7 @@ export interface ResolvedOptions {
   tokenSources: TokenSources
   maxConcurrentVerifications: number
   usageLimitPercent: number
+  maxVerificationsPerMinute: number
   signedRequestMaxAgeSeconds: number
   realm: string
   clock: () => number
@@ -99,6 +106,7 @@ export const DEFAULTS = Object.freeze({
   maxTokenLength: 8192,
   maxConcurrentVerifications: 16,
   usageLimitPercent: 90,
+  maxVerificationsPerMinute: Number.POSITIVE_INFINITY,
   signedRequestMaxAgeSeconds: 3600,
   realm: 'api',
 })
@@ -111,6 +119,14 @@ function count(options: TokensOptions, name: keyof TokensOptions, fallback: numb
   const value = options[name]
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `must be a number ≥ ${min}`)
+  return value
+}
+
+function rate(value: number | undefined): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return DEFAULTS.maxVerificationsPerMinute
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    fail('maxVerificationsPerMinute', 'must be a whole number ≥ 1 (or Infinity)')
+  }
   return value
 }
 
@@ -182,6 +198,7 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     tokenSources: options.tokenSources ?? { header: true },
     maxConcurrentVerifications: count(options, 'maxConcurrentVerifications', DEFAULTS.maxConcurrentVerifications, 1),
     usageLimitPercent: count(options, 'usageLimitPercent', DEFAULTS.usageLimitPercent, 1),
+    maxVerificationsPerMinute: rate(options.maxVerificationsPerMinute),
     signedRequestMaxAgeSeconds: count(options, 'signedRequestMaxAgeSeconds', DEFAULTS.signedRequestMaxAgeSeconds),
     realm,
     clock: options.clock ?? Date.now,

@@ -9,6 +9,7 @@ import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
 import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
+import { VerificationRate } from './verification-rate.js'
 
 /** The SHA-256 of a token, hex: the only form in which the cache knows it. */
 export function tokenKey(raw: string): string {
@@ -50,6 +51,7 @@ export class Verifier {
   readonly #emit: (event: TokensEvent) => void
   readonly #inflight = new Map<string, Promise<CachedVerification>>()
   readonly #slots: Slots
+  readonly #rate: VerificationRate
 
   constructor(options: ResolvedOptions, graph: GraphClient, cache: VerificationCache, emit: (e: TokensEvent) => void) {
     this.#options = options
@@ -57,6 +59,7 @@ export class Verifier {
     this.#cache = cache
     this.#emit = emit
     this.#slots = new Slots(options.maxConcurrentVerifications)
+    this.#rate = new VerificationRate(options.maxVerificationsPerMinute)
   }
 
   /** Verifies `raw`; throws `TokenError` (`invalid_request`, `invalid_token`, `graph_unavailable`). */
@@ -195,6 +198,12 @@ export class Verifier {
       throw new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
         realm,
         retryAfterSeconds: this.#graph.retryAfterSeconds(),
+      })
+    }
+    if (!this.#rate.take(clock())) {
+      throw new TokenError('graph_unavailable', 'Too many new tokens to verify this minute', {
+        realm,
+        retryAfterSeconds: this.#rate.retryAfterSeconds(clock()),
       })
     }
     let body: unknown
