@@ -147,9 +147,9 @@ describe('abuse: a flood of unique garbage tokens', () => {
     expect(calls).toBeLessThanOrEqual(FLOOD_BOUND)
   })
 
-  it('with a large Graph budget, each unique well-formed garbage token costs one debug_token call (no cap of its own)', async () => {
-    // Measured, not desired: the usage guard is the only bound, so a real app (budget 200 × daily users)
-    // spends up to usageLimitPercent of its budget on a flood. See SECURITY.md, "Budget exhaustion".
+  it('with a large Graph budget and no maxVerificationsPerMinute, each unique garbage token costs one call', async () => {
+    // Measured, not desired: without the opt-in rate, the usage guard is the only bound, so a real app
+    // (budget 200 × daily users) spends up to usageLimitPercent of its budget on a flood.
     w = await World.start({ callBudgetPerHour: 10_000_000 })
     const core = w.core()
     w.emu.resetCounts()
@@ -161,6 +161,27 @@ describe('abuse: a flood of unique garbage tokens', () => {
     // repeating them costs nothing: rejections are remembered for rejectionTtlSeconds
     await Promise.all(Array.from({ length: N }, (_, k) => outcome(core, graphGarbage(k))))
     expect(w.emu.requestCount('/debug_token')).toBe(N)
+  })
+
+  it('with maxVerificationsPerMinute, 100,000 garbage requests cost at most that many calls per minute, whatever the budget', async () => {
+    w = await World.start({ callBudgetPerHour: 10_000_000 })
+    const PER_MINUTE = 100
+    const core = w.core({ maxVerificationsPerMinute: PER_MINUTE })
+    const known = w.userToken()
+    expect(await outcome(core, known)).toBe('ok')
+    w.emu.resetCounts()
+    const knownOutcomes: Outcome[] = []
+    for (let start = 0; start < 100_000; start += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, k) =>
+        outcome(core, k % 2 ? graphGarbage(start + k) : localGarbage(start + k, (w as World).app.id)),
+      )
+      knownOutcomes.push(await outcome(core, known))
+      await Promise.all(batch)
+    }
+    const calls = w.emu.requestCount('/debug_token')
+    console.log(`100,000 garbage requests with maxVerificationsPerMinute ${PER_MINUTE} → ${calls} debug_token calls`)
+    expect(calls).toBeLessThanOrEqual(PER_MINUTE - 1) // one of the minute went to the known user
+    expect(new Set(knownOutcomes)).toEqual(new Set(['ok']))
   })
 
   // Rejections used to share the LRU with valid verifications, so a flood of unique garbage evicted
