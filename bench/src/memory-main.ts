@@ -1,14 +1,27 @@
 // The memory benchmark's process (run with --expose-gc): verifies distinct tokens against the
 // emulator with a bounded in-process cache and measures the heap after full collections.
 import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createTokens, LruVerificationCache } from '@tokens/core'
 import type { MemoryReply, MemoryRequest } from './memory-spec.js'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with --expose-gc')
 
-function heapUsed(): number {
-  for (let i = 0; i < 4; i++) gc?.()
+/**
+ * Graph call timeout here. Each call's `AbortSignal.timeout` keeps a timer (~250 B) alive until it
+ * fires, whatever the answer, and then until a FinalizationRegistry callback after a GC: the heap is
+ * measured once the last ones have fired and been cleaned up.
+ */
+const TIMEOUT_MS = 1000
+
+async function heapUsed(): Promise<number> {
+  await sleep(TIMEOUT_MS + 100)
+  for (let i = 0; i < 4; i++) {
+    gc?.()
+    await sleep(20) // lets FinalizationRegistry cleanups run between collections
+  }
+  gc?.()
   return process.memoryUsage().heapUsed
 }
 
@@ -33,6 +46,7 @@ async function main(request: MemoryRequest): Promise<MemoryReply> {
     clock: () => request.nowMs,
     cache,
     maxConcurrentVerifications: 64,
+    timeoutMs: TIMEOUT_MS,
   })
   let rejected = 0
   const verifyRange = async (from: number, to: number) => {
@@ -49,12 +63,12 @@ async function main(request: MemoryRequest): Promise<MemoryReply> {
   }
 
   await verifyRange(0, request.warmup)
-  const heapBefore = heapUsed()
+  const heapBefore = await heapUsed()
   await verifyRange(request.warmup, bound)
-  const heapAfter = heapUsed()
+  const heapAfter = await heapUsed()
   const cacheEntries = cache.size
   await verifyRange(bound, bound + request.beyondBound)
-  const heapAfterBeyondBound = heapUsed()
+  const heapAfterBeyondBound = await heapUsed()
   const reply = { heapBefore, heapAfter, heapAfterBeyondBound, cacheEntries, cacheEntriesAfter: cache.size, rejected }
   await tokens.close()
   return reply

@@ -9,7 +9,7 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
  */
 export function ratioChart(r: Results): string {
   const rows = targetsOf(r)
-  const width = 760
+  const width = 980
   const labelWidth = 300
   const barWidth = 340
   const rowHeight = 34
@@ -22,14 +22,14 @@ export function ratioChart(r: Results): string {
   ]
   rows.forEach((t, i) => {
     const y = top + i * rowHeight
-    const scale = Math.max(t.value, t.goal) * 1.15 || 1
+    const scale = Math.max(t.value, t.goal) * 1.25 || 1
     const bar = Math.max(1, (t.value / scale) * barWidth)
     const goal = (t.goal / scale) * barWidth
     parts.push(
       `<text x="10" y="${y + 18}">${escapeXml(t.name)}</text>`,
       `<rect x="${labelWidth}" y="${y + 5}" width="${bar.toFixed(1)}" height="18" fill="${t.met ? '#2e9d4f' : '#d64541'}"/>`,
       `<line x1="${(labelWidth + goal).toFixed(1)}" y1="${y + 1}" x2="${(labelWidth + goal).toFixed(1)}" y2="${y + 27}" stroke="#222" stroke-width="2"/>`,
-      `<text x="${labelWidth + barWidth + 10}" y="${y + 18}">${escapeXml(t.shown)} (goal ${t.kind === 'min' ? '≥' : t.kind === 'max' ? '≤' : '='} ${t.goal})</text>`,
+      `<text x="${labelWidth + barWidth + 10}" y="${y + 18}">${escapeXml(`${t.shown} (goal ${t.goalShown})`)}</text>`,
     )
   })
   parts.push('</svg>', '')

@@ -64,10 +64,7 @@ export function reportMarkdown(r: Results): string {
     '',
     '| target | this run | goal | met |',
     '|---|--:|--:|:-:|',
-    ...targetsOf(r).map(
-      (t) =>
-        `| ${t.name} | ${t.shown} | ${t.kind === 'min' ? '≥' : t.kind === 'max' ? '≤' : '='} ${t.goal} | ${t.met ? 'yes' : '**no**'} |`,
-    ),
+    ...targetsOf(r).map((t) => `| ${t.name} | ${t.shown} | ${t.goalShown} | ${t.met ? 'yes' : '**no**'} |`),
     '',
     '![ratios](ratios.svg)',
     '',
