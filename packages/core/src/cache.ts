@@ -64,6 +64,8 @@ export class LruVerificationCache implements VerificationCache {
   readonly #rejected = new Set<string>()
   readonly #max: number
   readonly #clock: () => number
+  /** The most recently used key. */
+  #newest: string | undefined
 
   constructor(options: LruCacheOptions = {}) {
     this.#max = options.maxEntries ?? 10_000
@@ -83,10 +85,14 @@ export class LruVerificationCache implements VerificationCache {
       this.#remove(key, entry)
       return undefined
     }
-    // Refresh recency: Map iteration order is insertion order.
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
-    if (this.#rejected.delete(key)) this.#rejected.add(key)
+    // Refresh recency (Map iteration order is insertion order), unless it is the newest already:
+    // re-inserting the same hot key on every request only churns the Map.
+    if (key !== this.#newest) {
+      this.#entries.delete(key)
+      this.#entries.set(key, entry)
+      if (this.#rejected.delete(key)) this.#rejected.add(key)
+      this.#newest = key
+    }
     return entry
   }
 
@@ -94,6 +100,7 @@ export class LruVerificationCache implements VerificationCache {
     const old = this.#entries.get(key)
     if (old !== undefined) this.#remove(key, old)
     this.#entries.set(key, entry)
+    this.#newest = key
     if (entry.outcome === 'rejected') this.#rejected.add(key)
     const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
     if (userId) {

@@ -3,7 +3,7 @@ import * as acquisition from './acquisition.js'
 import { LruVerificationCache, type VerificationCache } from './cache.js'
 import { isTokenError, TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
-import { extractToken, type RequestLike } from './extract.js'
+import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
 import { GraphClient } from './graph-client.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
 import { checkRequirement, type TokenRequirement } from './requirement.js'
@@ -59,6 +59,7 @@ export class Tokens {
   readonly #options: ResolvedOptions
   readonly #cache: VerificationCache
   readonly #verifier: Verifier
+  readonly #extractOptions: ExtractOptions
   readonly #seenSignedRequests = new Map<string, number>()
   #closed = false
 
@@ -69,6 +70,11 @@ export class Tokens {
     this.#cache =
       resolved.cache ?? new LruVerificationCache({ maxEntries: resolved.cacheMaxEntries, clock: resolved.clock })
     this.#verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit)
+    this.#extractOptions = {
+      sources: resolved.tokenSources,
+      maxTokenLength: resolved.maxTokenLength,
+      realm: resolved.realm,
+    }
   }
 
   /** The app id tokens are verified for. */
@@ -130,12 +136,9 @@ export class Tokens {
     if (typeof req !== 'object' || req === null || typeof req.headers !== 'object' || req.headers === null) {
       throw new TypeError('authenticate: req must be a request with headers')
     }
+    this.#open()
     try {
-      const raw = extractToken(req, {
-        sources: this.#options.tokenSources,
-        maxTokenLength: this.#options.maxTokenLength,
-        realm,
-      })
+      const raw = extractToken(req, this.#extractOptions)
       if (raw === undefined) {
         if (options.required) checkRequirement(undefined, options, realm)
         return undefined
@@ -143,7 +146,8 @@ export class Tokens {
       if (options.secure === false) {
         throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
       }
-      return await this.verify(raw, options)
+      // extractToken checked the syntax already.
+      return checkRequirement(await this.#verifier.verify(raw, true), options, realm)
     } catch (error) {
       if (isTokenError(error)) throw error
       throw new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
