@@ -1,4 +1,5 @@
 import type { InvalidTokenReason } from './errors.js'
+import { Interner } from './interning.js'
 import type { GranularScope, TokenInfo, TokenType } from './token.js'
 
 /** What one `debug_token` answer says about a token. */
@@ -55,6 +56,10 @@ function time(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value * 1000 : null
 }
 
+const scopeSets = new Interner<readonly string[]>(1024)
+const grantSets = new Interner<readonly GranularScope[]>(1024)
+const ids = new Interner<string>(1024)
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : []
 }
@@ -65,9 +70,16 @@ function granular(value: unknown): GranularScope[] {
   for (const g of value) {
     if (typeof g !== 'object' || g === null || typeof (g as { scope?: unknown }).scope !== 'string') continue
     const { scope, target_ids } = g as { scope: string; target_ids?: unknown }
-    out.push(Array.isArray(target_ids) ? { scope, targetIds: strings(target_ids) } : { scope })
+    out.push(
+      Object.freeze(Array.isArray(target_ids) ? { scope, targetIds: Object.freeze(strings(target_ids)) } : { scope }),
+    )
   }
   return out
+}
+
+/** The shared, frozen copy of a list (frozen so no holder can change it for the others). */
+function shared<T>(interner: Interner<readonly T[]>, list: T[]): readonly T[] {
+  return interner.intern(JSON.stringify(list), Object.freeze(list))
 }
 
 /**
@@ -85,7 +97,8 @@ export function interpretDebugToken(body: unknown): DebugTokenVerdict | undefine
     return { outcome: 'rejected', reason, description: REASON_DESCRIPTIONS[reason], userId }
   }
   const type = typeof d.type === 'string' ? TYPES[d.type] : undefined
-  const appId = id(d.app_id)
+  const rawAppId = id(d.app_id)
+  const appId = rawAppId === undefined ? undefined : ids.intern(rawAppId, rawAppId)
   if (type === undefined || appId === undefined) {
     return { outcome: 'rejected', reason: 'malformed', description: REASON_DESCRIPTIONS.malformed, userId }
   }
@@ -93,8 +106,8 @@ export function interpretDebugToken(body: unknown): DebugTokenVerdict | undefine
     type,
     appId,
     userId,
-    scopes: strings(d.scopes),
-    granularScopes: granular(d.granular_scopes),
+    scopes: shared(scopeSets, strings(d.scopes)),
+    granularScopes: shared(grantSets, granular(d.granular_scopes)),
     issuedAt: time(d.issued_at),
     expiresAt: time(d.expires_at),
     dataAccessExpiresAt: time(d.data_access_expires_at),

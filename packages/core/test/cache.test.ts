@@ -208,3 +208,15 @@ describe('business use case usage', () => {
     expect(f.tokens.usage.businessUseCase[page.id]?.[0]?.estimatedTimeToRegainAccess).toBe(60)
   })
 })
+
+describe('memory', () => {
+  it('shares one frozen copy of identical scope lists between cached verifications', async () => {
+    f = await createFixture()
+    const [a, b] = await Promise.all([f.tokens.verify(userToken()), f.tokens.verify(userToken())])
+    expect(a!.value).not.toBe(b!.value)
+    expect(a!.scopes).toBe(b!.scopes)
+    expect(a!.granularScopes).toBe(b!.granularScopes)
+    expect(Object.isFrozen(a!.scopes)).toBe(true)
+    expect(() => (a!.scopes as string[]).push('admin')).toThrow(TypeError)
+  })
+})
