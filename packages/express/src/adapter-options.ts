@@ -43,7 +43,8 @@ const inherited = new WeakMap<Request, ExpressAdapterOptions>()
 
 /** Records the options of `tokens()` for the handlers that run after it in this request. */
 export function rememberOptions(req: Request, options: ExpressAdapterOptions): void {
-  inherited.set(req, options)
+  // Nothing to inherit is the common case: spare every request a WeakMap entry.
+  if (options.onError !== undefined || options.allowInsecure !== undefined) inherited.set(req, options)
 }
 
 /** A handler's own options, falling back to those of the `tokens()` that ran before it. */

@@ -5,5 +5,6 @@ import type { Request } from 'express'
  * `trust proxy`), outside production, or with `allowInsecure`. The core refuses tokens on the rest.
  */
 export function isSecureEnough(req: Request, allowInsecure: boolean | undefined): boolean {
-  return allowInsecure === true || req.secure || req.app.get('env') !== 'production'
+  // Cheapest first: `req.secure` evaluates `trust proxy` on every call.
+  return allowInsecure === true || req.app.get('env') !== 'production' || req.secure
 }

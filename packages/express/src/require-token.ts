@@ -97,8 +97,7 @@ export function requireToken<T extends TokenType>(
   const fixed = own.tokens === undefined ? undefined : coreOf(own.tokens)
 
   const check = (req: Request, res: Response, next: NextFunction): void => {
-    const options = optionsFor(req, own)
-    const fail = (error: unknown) => handleFailure(error, req, res, next, options)
+    const fail = (error: unknown) => handleFailure(error, req, res, next, optionsFor(req, own))
     if (req.tokens !== undefined) {
       try {
         req.token = req.tokens.authorize(req.token, requirement)
@@ -113,7 +112,8 @@ export function requireToken<T extends TokenType>(
       next(new TypeError('requireToken(): use tokens() before it, or pass the `tokens` option'))
       return
     }
-    authenticateRequest(fixed, req, { ...requirement, required: true }, options.allowInsecure).then(() => next(), fail)
+    const { allowInsecure } = optionsFor(req, own)
+    authenticateRequest(fixed, req, { ...requirement, required: true }, allowInsecure).then(() => next(), fail)
   }
 
   const handle = (handler: TokenHandler<T>): RequestHandler => {
