@@ -41,8 +41,8 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     : {
         quick,
         outDir,
-        runs: 3,
-        seconds: 5,
+        runs: 5,
+        seconds: 4,
         warmupSeconds: 2,
         connections: 32,
         burst: { requests: 1000, tokens: 100, connections: 100 },
