@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+
 /** How big a run is: `--quick` is the reduced version (under a minute), the default the full one. */
 export interface BenchOptions {
   quick: boolean
@@ -17,16 +19,20 @@ export interface BenchOptions {
   memory: { warmup: number; tokens: number; beyondBound: number }
 }
 
-/** Parses `--quick` and `--out <dir>`; unknown arguments are an error. */
-export function parseBenchOptions(argv: readonly string[], defaultOutDir: string): BenchOptions {
+/**
+ * Parses `--quick` and `--out <dir>`; unknown arguments are an error. Without `--out`, a full run
+ * writes to `resultsDir` and a quick one to `resultsDir/quick`, so it never replaces the full results.
+ */
+export function parseBenchOptions(argv: readonly string[], resultsDir: string): BenchOptions {
   let quick = false
-  let outDir = defaultOutDir
+  let out: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--quick') quick = true
-    else if (arg === '--out' && argv[i + 1] !== undefined) outDir = argv[++i] as string
+    else if (arg === '--out' && argv[i + 1] !== undefined) out = argv[++i] as string
     else if (arg !== '--') throw new TypeError(`unknown argument ${arg}: use --quick and --out <dir>`)
   }
+  const outDir = out ?? (quick ? join(resultsDir, 'quick') : resultsDir)
   return quick
     ? {
         quick,

@@ -22,8 +22,7 @@ function machine(): string {
 const step = (name: string) => process.stderr.write(`bench: ${name}…\n`)
 
 async function main(): Promise<void> {
-  const defaultOut = fileURLToPath(new URL('../results', import.meta.url))
-  const options = parseBenchOptions(process.argv.slice(2), defaultOut)
+  const options = parseBenchOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)))
   const world = await createWorld()
   try {
     step('1/6 Express overhead')
