@@ -38,32 +38,49 @@ export function redact(raw: string): string {
   return `${raw.slice(0, 3)}…[redacted]`
 }
 
+/** `Date` of a time in ms, or `null`. */
+function dateOf(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms)
+}
+
 /** Fields shared by every token type. Construct tokens with `tokenFromInfo`, not directly. */
 abstract class BaseToken {
   readonly #value: string
+  /** What Graph said, shared with the cache entry it came from (never changed). */
+  readonly #info: TokenInfo
   abstract readonly type: TokenType
   readonly appId: string
   readonly scopes: readonly string[]
   readonly granularScopes: readonly GranularScope[]
-  readonly issuedAt: Date | null
-  readonly expiresAt: Date | null
-  readonly dataAccessExpiresAt: Date | null
   readonly lifetime: TokenLifetime
 
   constructor(raw: string, info: TokenInfo) {
     this.#value = raw
+    this.#info = info
     this.appId = info.appId
     this.scopes = info.scopes
     this.granularScopes = info.granularScopes
-    this.issuedAt = info.issuedAt === null ? null : new Date(info.issuedAt)
-    this.expiresAt = info.expiresAt === null ? null : new Date(info.expiresAt)
-    this.dataAccessExpiresAt = info.dataAccessExpiresAt === null ? null : new Date(info.dataAccessExpiresAt)
     this.lifetime = lifetimeOf(info)
   }
 
   /** The raw access token, to send to Graph. The only way to read it. */
   get value(): string {
     return this.#value
+  }
+
+  /** When Graph issued the token; `null` when it does not say (short-lived user tokens). A new `Date` each time. */
+  get issuedAt(): Date | null {
+    return dateOf(this.#info.issuedAt)
+  }
+
+  /** When the token expires; `null` when it never does. A new `Date` each time. */
+  get expiresAt(): Date | null {
+    return dateOf(this.#info.expiresAt)
+  }
+
+  /** When the app's access to the user's data ends; `null` when Graph sets no limit. A new `Date` each time. */
+  get dataAccessExpiresAt(): Date | null {
+    return dateOf(this.#info.dataAccessExpiresAt)
   }
 
   /**
@@ -79,30 +96,22 @@ abstract class BaseToken {
 
   /** Whether the token has expired at `now` (milliseconds). */
   isExpired(now: number = Date.now()): boolean {
-    return this.expiresAt !== null && this.expiresAt.getTime() <= now
+    const expiresAt = this.#info.expiresAt
+    return expiresAt !== null && expiresAt <= now
   }
 
   /** Metadata without the raw value, as stored and cached. */
   toInfo(): TokenInfo {
-    return {
-      type: this.type,
-      appId: this.appId,
-      userId: 'userId' in this ? (this.userId as string | undefined) : undefined,
-      pageId: 'pageId' in this ? (this.pageId as string) : undefined,
-      tasks: 'tasks' in this ? (this.tasks as readonly string[] | undefined) : undefined,
-      scopes: this.scopes,
-      granularScopes: this.granularScopes,
-      issuedAt: this.issuedAt?.getTime() ?? null,
-      expiresAt: this.expiresAt?.getTime() ?? null,
-      dataAccessExpiresAt: this.dataAccessExpiresAt?.getTime() ?? null,
-    }
+    return { ...this.#info, type: this.type }
   }
 
   /** A redacted, JSON-safe form: everything but the raw value. */
   toJSON(): Record<string, unknown> {
-    const { tasks, ...info } = this.toInfo()
+    const { tasks, userId, pageId, ...info } = this.toInfo()
     return {
       ...info,
+      ...(userId === undefined ? {} : { userId }),
+      ...(pageId === undefined ? {} : { pageId }),
       ...(tasks === undefined ? {} : { tasks }),
       issuedAt: this.issuedAt?.toISOString() ?? null,
       expiresAt: this.expiresAt?.toISOString() ?? null,

@@ -9,6 +9,7 @@ import { type ResolvedOptions, resolveOptions, type TokensOptions } from './opti
 import { checkRequirement, type TokenRequirement } from './requirement.js'
 import { parseSignedRequest, type SignedRequestPayload } from './signed-request.js'
 import {
+  type AccessToken,
   AppToken,
   ClientToken,
   type PageToken,
@@ -18,7 +19,7 @@ import {
   type UserToken,
 } from './token.js'
 import type { GraphUsage } from './usage.js'
-import { tokenKey, Verifier } from './verifier.js'
+import { Pending, tokenKey, Verifier } from './verifier.js'
 
 const BRAND = Symbol.for('@tokens/core.Tokens')
 
@@ -121,24 +122,50 @@ export class Tokens {
 
   /**
    * Finds the request's token (RFC 6750), verifies it and checks the requirement. Resolves
-   * `undefined` when there is no token and none is `required`. Rejects only with `TokenError`.
+   * `undefined` when there is no token and none is `required`. Rejects only with `TokenError`
+   * (and `TypeError` for a request without headers).
    *
    * @example
    * ```ts
    * const token = await tokens.authenticate(req, { required: true, type: 'user' })
    * ```
    */
-  async authenticate<T extends TokenType = TokenType>(
+  authenticate<T extends TokenType = TokenType>(
     req: RequestLike,
     options: AuthenticateOptions<T> = {},
   ): Promise<TokenOfType<T> | undefined> {
+    try {
+      return Promise.resolve(this.tryAuthenticate(req, options))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * {@link authenticate} for adapters on a hot path: answers at once when it can (no token, a token
+   * in the in-process cache, a local rejection thrown as `TokenError`) and returns a promise only when
+   * Graph or an asynchronous cache must be asked. Lets a middleware call `next()` without waiting.
+   *
+   * @example
+   * ```ts
+   * const result = tokens.tryAuthenticate(req)
+   * if (result instanceof Promise) result.then((token) => next(), onError)
+   * else next()
+   * ```
+   */
+  tryAuthenticate<T extends TokenType = TokenType>(
+    req: RequestLike,
+    options: AuthenticateOptions<T> = {},
+  ): TokenOfType<T> | undefined | Promise<TokenOfType<T> | undefined> {
     const { realm } = this.#options
     if (typeof req !== 'object' || req === null || typeof req.headers !== 'object' || req.headers === null) {
       throw new TypeError('authenticate: req must be a request with headers')
     }
     this.#open()
+    let raw: string | undefined
+    let attempt: AccessToken | Pending
     try {
-      const raw = extractToken(req, this.#extractOptions)
+      raw = extractToken(req, this.#extractOptions)
       if (raw === undefined) {
         if (options.required) checkRequirement(undefined, options, realm)
         return undefined
@@ -146,12 +173,26 @@ export class Tokens {
       if (options.secure === false) {
         throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
       }
-      // extractToken checked the syntax already.
-      return checkRequirement(await this.#verifier.verify(raw, true), options, realm)
+      attempt = this.#verifier.attempt(raw, true) // extractToken checked the syntax already
+      if (!(attempt instanceof Pending)) return checkRequirement(attempt, options, realm)
     } catch (error) {
-      if (isTokenError(error)) throw error
-      throw new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
+      throw this.#asTokenError(error)
     }
+    return this.#verifier.finish(raw, attempt).then(
+      (token) => checkRequirement(token, options, realm),
+      (error: unknown) => {
+        throw this.#asTokenError(error)
+      },
+    )
+  }
+
+  /** Only `TokenError`s leave `authenticate`: anything else means Graph could not be asked. */
+  #asTokenError(error: unknown): TokenError {
+    if (isTokenError(error)) return error
+    return new TokenError('graph_unavailable', 'Token verification failed', {
+      realm: this.#options.realm,
+      cause: error,
+    })
   }
 
   /**

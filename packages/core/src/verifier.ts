@@ -24,6 +24,15 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function'
 }
 
+/** What a verification that could not finish at once carries to its asynchronous part. */
+export class Pending {
+  constructor(
+    readonly key: string,
+    readonly hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined,
+    readonly started: number,
+  ) {}
+}
+
 /** Bounds how many `debug_token` calls are in flight; the rest wait their turn. */
 class Slots {
   #free: number
@@ -74,21 +83,31 @@ export class Verifier {
   }
 
   /**
-   * Verifies `raw`; throws `TokenError` (`invalid_request`, `invalid_token`, `graph_unavailable`).
+   * Verifies `raw`; rejects with `TokenError` (`invalid_request`, `invalid_token`, `graph_unavailable`).
    * `syntaxChecked` skips the syntax check when `extractToken` already made it.
    */
   verify(raw: string, syntaxChecked = false): Promise<AccessToken> {
-    const { clock, maxTokenLength, realm } = this.#options
-    if (typeof raw !== 'string' || raw === '') {
-      return Promise.reject(new TokenError('token_required', 'An access token is required', { realm }))
-    }
+    let attempt: AccessToken | Pending
     try {
-      if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength, realm)
-      const local = this.#local(raw)
-      if (local !== undefined) return Promise.resolve(local)
+      attempt = this.attempt(raw, syntaxChecked)
     } catch (error) {
       return Promise.reject(error)
     }
+    return attempt instanceof Pending ? this.finish(raw, attempt) : Promise.resolve(attempt)
+  }
+
+  /**
+   * The synchronous part of a verification: the token when it is known at once (app and client
+   * tokens, a fresh entry of an in-process cache), else what the rest of the verification needs. Throws
+   * `TokenError` for what is refused at once. Every request with a known token ends here.
+   */
+  attempt(raw: string, syntaxChecked = false): AccessToken | Pending {
+    const { clock, maxTokenLength, realm } = this.#options
+    if (typeof raw !== 'string' || raw === '')
+      throw new TokenError('token_required', 'An access token is required', { realm })
+    if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength, realm)
+    const local = this.#local(raw)
+    if (local !== undefined) return local
     const started = clock()
     const key = tokenKey(raw)
     let hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined
@@ -97,23 +116,18 @@ export class Verifier {
     } catch (error) {
       this.#cacheFailed(error, 'read')
     }
-    // The hot path: a fresh entry of an in-process cache, answered without waiting on anything.
     if (hit !== undefined && !isPromiseLike(hit) && hit.freshUntil > clock()) {
       try {
-        return Promise.resolve(this.#done(this.#accept(raw, hit), key, true, started))
+        return this.#done(this.#accept(raw, hit), key, true, started)
       } catch (error) {
-        return Promise.reject(this.#failed(error, key, true, started))
+        throw this.#failed(error, key, true, started)
       }
     }
-    return this.#verifySlowly(raw, key, hit, started)
+    return new Pending(key, hit, started)
   }
 
-  async #verifySlowly(
-    raw: string,
-    key: string,
-    hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined,
-    started: number,
-  ): Promise<AccessToken> {
+  /** The asynchronous part of a verification that `attempt` could not finish. */
+  async finish(raw: string, { key, hit, started }: Pending): Promise<AccessToken> {
     let cached = true
     try {
       let entry = isPromiseLike(hit)

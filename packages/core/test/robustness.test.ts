@@ -121,3 +121,22 @@ describe('HTTPS', () => {
     expect((await f.tokens.authenticate(req, { secure: true }))?.type).toBe('user')
   })
 })
+
+describe('tryAuthenticate', () => {
+  it('answers at once for no token, a cached token and a local rejection; a promise only for Graph', async () => {
+    f = await createFixture()
+    const raw = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id, lifetime: 'long' })
+    const req = { headers: { authorization: `Bearer ${raw}` } }
+    expect(f.tokens.tryAuthenticate({ headers: {} })).toBeUndefined()
+    const first = f.tokens.tryAuthenticate(req, { type: 'user' })
+    expect(first).toBeInstanceOf(Promise)
+    expect((await first)?.type).toBe('user')
+    const second = f.tokens.tryAuthenticate(req, { type: 'user' })
+    expect(second).not.toBeInstanceOf(Promise)
+    expect((second as { userId: string }).userId).toBe(f.user.id)
+    expect(() => f.tokens.tryAuthenticate(req, { type: 'page' })).toThrow(TokenError)
+    expect(() => f.tokens.tryAuthenticate({ headers: { authorization: 'Bearer a"b' } })).toThrow(TokenError)
+    expect(() => f.tokens.tryAuthenticate({ headers: {} }, { required: true })).toThrow(TokenError)
+    expect(f.emu.requestCount('/debug_token')).toBe(1)
+  })
+})

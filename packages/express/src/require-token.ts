@@ -1,7 +1,7 @@
 import type { TokenOfType, Tokens, TokensOptions, TokenType } from '@tokens/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { coreOf, type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
-import { authenticateRequest } from './authenticate-request.js'
+import { authenticateRequest, requirements } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -95,6 +95,7 @@ export function requireToken<T extends TokenType>(
   const own = onlyOptions ? (typeOrOptions as RequireTokenOptions) : maybeOptions
   const requirement = { type, scopes: own.scopes }
   const fixed = own.tokens === undefined ? undefined : coreOf(own.tokens)
+  const standalone = requirements({ ...requirement, required: true })
 
   const check = (req: Request, res: Response, next: NextFunction): void => {
     const fail = (error: unknown) => handleFailure(error, req, res, next, optionsFor(req, own))
@@ -113,7 +114,7 @@ export function requireToken<T extends TokenType>(
       return
     }
     const { allowInsecure } = optionsFor(req, own)
-    authenticateRequest(fixed, req, { ...requirement, required: true }, allowInsecure).then(() => next(), fail)
+    authenticateRequest(fixed, req, standalone, allowInsecure, next, fail)
   }
 
   const handle = (handler: TokenHandler<T>): RequestHandler => {
@@ -124,7 +125,11 @@ export function requireToken<T extends TokenType>(
           return
         }
         try {
-          Promise.resolve(handler(req as TokenRequest<T>, res, next)).catch(next)
+          const result = handler(req as TokenRequest<T>, res, next)
+          // An async handler's rejection goes to Express's error handling, on Express 4 too.
+          if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+            Promise.resolve(result).catch(next)
+          }
         } catch (thrown) {
           next(thrown)
         }

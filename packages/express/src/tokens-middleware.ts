@@ -1,7 +1,7 @@
 import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import type { RequestHandler } from 'express'
 import { type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
-import { authenticateRequest } from './authenticate-request.js'
+import { authenticateRequest, requirements } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -51,11 +51,11 @@ export function tokens(
   adapterOptions: ExpressAdapterOptions = {},
 ): RequestHandler {
   const { core, adapter } = split(options, adapterOptions)
+  const optional = requirements({})
   return (req, res, next) => {
     rememberOptions(req, adapter)
-    authenticateRequest(core, req, {}, adapter.allowInsecure).then(
-      () => next(),
-      (error: unknown) => handleFailure(error, req, res, next, adapter),
+    authenticateRequest(core, req, optional, adapter.allowInsecure, next, (error) =>
+      handleFailure(error, req, res, next, adapter),
     )
   }
 }
