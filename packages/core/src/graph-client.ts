@@ -173,8 +173,11 @@ export class GraphClient {
     const init: RequestInit = { method, headers: { accept: 'application/json' } }
     if (method === 'POST') init.body = fields
     else url.search = fields.toString()
-    const timeout = AbortSignal.timeout(this.#config.timeoutMs)
-    init.signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+    // A timer cleared as soon as Graph answers: `AbortSignal.timeout` would keep one alive per call
+    // for the whole timeout, which a burst of new tokens turns into memory.
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(), this.#config.timeoutMs)
+    init.signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
 
     const started = clock()
     let response: Response
@@ -183,13 +186,15 @@ export class GraphClient {
       response = await this.#config.fetch(url, init)
       text = await response.text()
     } catch (error) {
-      const timedOut = timeout.aborted && !options.signal?.aborted
+      const timedOut = timeout.signal.aborted && !options.signal?.aborted
       const message = timedOut
         ? `Graph API timed out after ${this.#config.timeoutMs} ms`
         : 'Graph API could not be reached'
       emit({ type: 'graph_call', method, path, status: 0, durationMs: clock() - started, attempt, error: message })
       const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
       throw new TokenError('graph_unavailable', message, { realm: this.#config.realm, cause: new Error(detail) })
+    } finally {
+      clearTimeout(timer)
     }
     this.#usage = readUsage(this.#usage, response.headers, clock())
     let body: unknown
