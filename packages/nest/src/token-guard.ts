@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { isTokenError, TokenError, type TokenRequirement } from '@tokens/core'
+import { type AuthenticateOptions, isTokenError, TokenError, type TokenRequirement } from '@tokens/core'
 import { PUBLIC_METADATA } from './public.js'
 import { REQUIRE_TOKEN_METADATA } from './require-token.js'
 import { attachToken, type TokenRequest } from './token-request.js'
@@ -32,10 +32,37 @@ export class TokenGuard implements CanActivate {
     @Inject(Reflector) protected readonly reflector: Reflector,
   ) {}
 
+  /** What each route asks for, by controller and handler (an inherited handler can sit in two controllers). */
+  readonly #routes = new WeakMap<object, WeakMap<object, AuthenticateOptions | 'public'>>()
+
+  /** The route's requirement (handler over controller) or `'public'`, read from its metadata once. */
+  #route(context: ExecutionContext): AuthenticateOptions | 'public' {
+    const handler = context.getHandler()
+    const controller = context.getClass()
+    let routes = this.#routes.get(controller)
+    if (routes === undefined) {
+      routes = new WeakMap()
+      this.#routes.set(controller, routes)
+    }
+    let route = routes.get(handler)
+    if (route === undefined) {
+      const targets = [handler, controller]
+      const requirement = this.reflector.getAllAndOverride<TokenRequirement | undefined>(
+        REQUIRE_TOKEN_METADATA,
+        targets,
+      )
+      route =
+        this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true
+          ? 'public'
+          : { ...requirement, required: requirement !== undefined }
+      routes.set(handler, route)
+    }
+    return route
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()]
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true) return true
-    const requirement = this.reflector.getAllAndOverride<TokenRequirement | undefined>(REQUIRE_TOKEN_METADATA, targets)
+    const route = this.#route(context)
+    if (route === 'public') return true
     const request = this.getRequest(context)
     if (typeof request?.headers !== 'object' || request.headers === null) {
       throw new TypeError(
@@ -43,7 +70,7 @@ export class TokenGuard implements CanActivate {
       )
     }
     try {
-      const token = await this.tokens.authenticate(request, { ...requirement, required: requirement !== undefined })
+      const token = await this.tokens.authenticate(request, route)
       attachToken(request, token)
       return true
     } catch (error) {

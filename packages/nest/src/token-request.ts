@@ -17,13 +17,18 @@ export interface TokenRequest extends RequestLike {
   token?: AccessToken | undefined
 }
 
-/** Verified tokens by the request object they were attached to, so any context type can find them. */
-const verified = new WeakMap<object, AccessToken | undefined>()
+/**
+ * Where the guard keeps the verified token on the request object (a symbol: the app's own `token`
+ * property could be changed by anyone), so any context type can find it.
+ */
+const VERIFIED = Symbol('@tokens/nest verified token')
+
+type Verified = { [VERIFIED]?: AccessToken | undefined }
 
 /** Attaches a verified token (or its absence) to the request. */
 export function attachToken(request: TokenRequest, token: AccessToken | undefined): void {
   request.token = token
-  verified.set(request, token)
+  ;(request as Verified)[VERIFIED] = token
 }
 
 /**
@@ -36,7 +41,9 @@ export function findToken(context: ExecutionContext): AccessToken | undefined {
       ? [context.switchToHttp().getRequest()]
       : context.getArgs().flatMap((arg: unknown) => [arg, (arg as { req?: unknown } | null | undefined)?.req])
   for (const candidate of candidates) {
-    if (typeof candidate === 'object' && candidate !== null && verified.has(candidate)) return verified.get(candidate)
+    if (typeof candidate === 'object' && candidate !== null && Object.hasOwn(candidate, VERIFIED)) {
+      return (candidate as Verified)[VERIFIED]
+    }
   }
   return undefined
 }
