@@ -76,7 +76,8 @@ describe.each(ADAPTERS)('%s: chaos under load', (adapter) => {
       case 2:
         return { kind: 'garbage', request: bearer(i % 2 ? `short${i}` : `${w.app.id}|bad|token${i}`) }
       case 3:
-        return { kind: 'unseen', request: bearer(`EAAgarbage${(garbageSeq++).toString(36).padStart(16, 'x')}`) }
+        // '0'-padded: with 'x' (a base-36 digit) 'x0' and '0' padded alike, and "unseen" tokens repeated
+        return { kind: 'unseen', request: bearer(`EAAgarbage${(garbageSeq++).toString(36).padStart(16, '0')}`) }
       default:
         return { kind: 'foreign', request: bearer(foreign[i % foreign.length] as string) }
     }
