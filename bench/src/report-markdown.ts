@@ -59,6 +59,11 @@ export function reportMarkdown(r: Results): string {
     `| | warm req/s, 2 processes | ${rps(sharedCache.rps.twoProcesses)} |`,
     `| | 2 processes / 1 process | ${sharedCache.rps.ratio.toFixed(2)} |`,
     `| | failed requests | ${sharedCache.failures} |`,
+    ...(r.chaos === undefined
+      ? []
+      : [
+          `| 7. Chaos under load (tests/reliability, ${r.chaos.requestsPerPhase} requests per phase) | every assertion (no 500, cached users in, 503 + Retry-After, recovery, memory, handles) | ${r.chaos.passed ? 'passed' : '**failed**'} in ${r.chaos.seconds} s |`,
+        ]),
     '',
     '## Targets (issue 9)',
     '',

@@ -1,3 +1,4 @@
+import type { ChaosRun } from './chaos-bench.js'
 /** One server's throughput figures: each the median of the runs. */
 export interface Throughput {
   rps: number
@@ -72,4 +73,6 @@ export interface Results {
   coldBurst: ColdBurst
   memory: Memory
   sharedCache: SharedCache
+  /** The longer chaos run (full runs only). */
+  chaos?: ChaosRun | undefined
 }

@@ -4,6 +4,7 @@ import { cpus, totalmem, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchOptions } from './bench-options.js'
+import { chaosBench } from './chaos-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
 import { memoryBench } from './memory-bench.js'
 import { overheadBench } from './overhead-bench.js'
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
     const memory = await memoryBench(world, options)
     step('6/6 shared cache')
     const sharedCache = await sharedCacheBench(world, options)
+    if (!options.quick) step('chaos under load (issue 10), 2,000 requests per phase')
+    const chaos = options.quick ? undefined : await chaosBench(2000)
     const results: Results = {
       date: new Date().toISOString(),
       machine: machine(),
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
       coldBurst,
       memory,
       sharedCache,
+      chaos,
     }
     const markdown = reportMarkdown(results)
     mkdirSync(options.outDir, { recursive: true })
