@@ -1,16 +1,26 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common'
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import { type AuthenticateOptions, isTokenError, TokenError, type TokenRequirement } from '@tokens/core'
+import { cameOverHttps } from './https.js'
 import { PUBLIC_METADATA } from './public.js'
 import { REQUIRE_TOKEN_METADATA } from './require-token.js'
 import { attachToken, type TokenRequest } from './token-request.js'
+import { type HttpsPolicy, httpsPolicy, TOKENS_HTTPS_POLICY } from './tokens-module-options.js'
 import { TokensService } from './tokens-service.js'
+
+/** A route's requirement as the core takes it, for requests over HTTPS and over plain HTTP. */
+interface Route {
+  secure: AuthenticateOptions
+  insecure: AuthenticateOptions
+}
 
 /**
  * Verifies the request's token (when it has one) with the core and attaches it to the request;
  * enforces `@RequireToken` (handler over controller); skips `@Public()` routes. Routes without
  * `@RequireToken` accept requests without a token but still refuse a bad one. Rejections are
  * `TokenError`s, answered by the module's exception filter with the core's status, headers and body.
+ * With `NODE_ENV=production`, a token that arrives over plain HTTP is refused (`invalid_request`)
+ * unless the module has `allowInsecure: true`.
  *
  * Use it per controller (`@UseGuards(TokenGuard)`) or for the whole app (`{ provide: APP_GUARD,
  * useClass: TokenGuard }`). Override `getRequest` for contexts that are not HTTP.
@@ -30,13 +40,19 @@ export class TokenGuard implements CanActivate {
   constructor(
     @Inject(TokensService) protected readonly tokens: TokensService,
     @Inject(Reflector) protected readonly reflector: Reflector,
-  ) {}
+    @Optional() @Inject(TOKENS_HTTPS_POLICY) https?: HttpsPolicy,
+  ) {
+    // Without TokensModule (a TokensService provided by hand): the module's default.
+    this.#httpsOnly = (https ?? httpsPolicy(false)).httpsOnly
+  }
+
+  readonly #httpsOnly: boolean
 
   /** What each route asks for, by controller and handler (an inherited handler can sit in two controllers). */
-  readonly #routes = new WeakMap<object, WeakMap<object, AuthenticateOptions | 'public'>>()
+  readonly #routes = new WeakMap<object, WeakMap<object, Route | 'public'>>()
 
   /** The route's requirement (handler over controller) or `'public'`, read from its metadata once. */
-  #route(context: ExecutionContext): AuthenticateOptions | 'public' {
+  #route(context: ExecutionContext): Route | 'public' {
     const handler = context.getHandler()
     const controller = context.getClass()
     let routes = this.#routes.get(controller)
@@ -51,10 +67,14 @@ export class TokenGuard implements CanActivate {
         REQUIRE_TOKEN_METADATA,
         targets,
       )
+      const required = requirement !== undefined
       route =
         this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true
           ? 'public'
-          : { ...requirement, required: requirement !== undefined }
+          : {
+              secure: { ...requirement, required, secure: true },
+              insecure: { ...requirement, required, secure: false },
+            }
       routes.set(handler, route)
     }
     return route
@@ -69,8 +89,9 @@ export class TokenGuard implements CanActivate {
         `TokenGuard: getRequest() found no request with headers in a '${context.getType()}' context; override getRequest`,
       )
     }
+    const secure = !this.#httpsOnly || cameOverHttps(request) !== false
     try {
-      const token = await this.tokens.authenticate(request, route)
+      const token = await this.tokens.authenticate(request, secure ? route.secure : route.insecure)
       attachToken(request, token)
       return true
     } catch (error) {

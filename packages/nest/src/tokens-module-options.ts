@@ -12,6 +12,12 @@ import type { Tokens, TokensOptions } from '@tokens/core'
 export interface TokensModuleOptions extends TokensOptions {
   /** Make `TokensService` injectable in every module without importing `TokensModule` again. @default false */
   isGlobal?: boolean
+  /**
+   * Accept tokens over plain HTTP when `NODE_ENV` is `production` (Meta requires tokens to move over
+   * HTTPS). Behind a TLS-terminating proxy, trust the proxy instead (Express `trust proxy`, Fastify
+   * `trustProxy`). @default false
+   */
+  allowInsecure?: boolean
 }
 
 /**
@@ -37,7 +43,22 @@ export interface TokensModuleAsyncOptions {
   useFactory: (...args: never[]) => TokensOptions | Tokens | Promise<TokensOptions | Tokens>
   /** Make `TokensService` injectable in every module. @default false */
   isGlobal?: boolean
+  /** Accept tokens over plain HTTP in production: see {@link TokensModuleOptions.allowInsecure}. @default false */
+  allowInsecure?: boolean
 }
 
 /** Injection token of the resolved module options (internal). */
 export const TOKENS_MODULE_OPTIONS = Symbol('@tokens/nest options')
+
+/** Whether `TokenGuard` refuses tokens that arrive over plain HTTP (internal). */
+export interface HttpsPolicy {
+  httpsOnly: boolean
+}
+
+/** Injection token of the module's {@link HttpsPolicy} (internal). */
+export const TOKENS_HTTPS_POLICY = Symbol('@tokens/nest HTTPS policy')
+
+/** Tokens must come over HTTPS in production (`NODE_ENV`, read at startup), unless `allowInsecure`. */
+export function httpsPolicy(allowInsecure: boolean | undefined): HttpsPolicy {
+  return { httpsOnly: allowInsecure !== true && process.env.NODE_ENV === 'production' }
+}

@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core'
 import { isTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import { TokenErrorFilter } from './token-error-filter.js'
 import {
+  httpsPolicy,
+  TOKENS_HTTPS_POLICY,
   TOKENS_MODULE_OPTIONS,
   type TokensModuleAsyncOptions,
   type TokensModuleOptions,
@@ -14,17 +16,22 @@ function createService(options: TokensOptions | Tokens): TokensService {
   return isTokens(options) ? (options as TokensService) : new TokensService(options)
 }
 
-function tokensModule(isGlobal: boolean | undefined, options: Provider, imports: DynamicModule['imports'] = []) {
+function tokensModule(
+  flags: { isGlobal?: boolean | undefined; allowInsecure?: boolean | undefined },
+  options: Provider,
+  imports: DynamicModule['imports'] = [],
+) {
   return {
     module: TokensModule,
-    global: isGlobal ?? false,
+    global: flags.isGlobal ?? false,
     imports,
     providers: [
       options,
       { provide: TokensService, useFactory: createService, inject: [TOKENS_MODULE_OPTIONS] },
+      { provide: TOKENS_HTTPS_POLICY, useFactory: () => httpsPolicy(flags.allowInsecure) },
       { provide: APP_FILTER, useClass: TokenErrorFilter },
     ],
-    exports: [TokensService],
+    exports: [TokensService, TOKENS_HTTPS_POLICY],
   } satisfies DynamicModule
 }
 
@@ -54,8 +61,8 @@ export class TokensModule {
    * ```
    */
   static forRoot(options: TokensModuleOptions): DynamicModule {
-    const { isGlobal, ...tokensOptions } = options
-    return tokensModule(isGlobal, { provide: TOKENS_MODULE_OPTIONS, useValue: tokensOptions })
+    const { isGlobal, allowInsecure, ...tokensOptions } = options
+    return tokensModule({ isGlobal, allowInsecure }, { provide: TOKENS_MODULE_OPTIONS, useValue: tokensOptions })
   }
 
   /**
@@ -79,6 +86,6 @@ export class TokensModule {
       useFactory: options.useFactory as (...args: unknown[]) => TokensOptions | Tokens,
       inject: options.inject ?? [],
     }
-    return tokensModule(options.isGlobal, provider, options.imports)
+    return tokensModule(options, provider, options.imports)
   }
 }

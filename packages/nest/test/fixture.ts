@@ -44,10 +44,24 @@ export class CapturingLogger implements LoggerService {
   }
 }
 
-/** A Nest application of `metadata` on `platform`, listening on a free loopback port. */
-export async function startApp(platform: Platform, metadata: ModuleMetadata, logger = new CapturingLogger()) {
+/**
+ * A Nest application of `metadata` on `platform`, listening on a free loopback port; with
+ * `trustProxy`, the platform believes `X-Forwarded-*` headers (Express `trust proxy`, Fastify `trustProxy`).
+ */
+export async function startApp(
+  platform: Platform,
+  metadata: ModuleMetadata,
+  logger = new CapturingLogger(),
+  { trustProxy = false } = {},
+) {
   const moduleRef = await Test.createTestingModule(metadata).compile()
-  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
+  let adapter: ExpressAdapter | FastifyAdapter
+  if (platform === 'express') {
+    adapter = new ExpressAdapter()
+    if (trustProxy) adapter.set('trust proxy', true)
+  } else {
+    adapter = new FastifyAdapter({ trustProxy })
+  }
   const app: INestApplication = moduleRef.createNestApplication(adapter, { logger })
   await app.listen(0, '127.0.0.1')
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1')
