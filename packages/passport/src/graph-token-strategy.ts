@@ -63,6 +63,11 @@ export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
   scopes?: readonly string[]
   /** `true` calls `verify(req, token, done)`: see {@link GraphTokenStrategyOptionsWithRequest}. @default false */
   passReqToCallback?: false
+  /**
+   * Accept tokens over plain HTTP when Express's `env` is `production` (it follows `NODE_ENV`). Behind
+   * a TLS-terminating proxy, set Express's `trust proxy` instead. @default false
+   */
+  allowInsecure?: boolean
 }
 
 /**
@@ -100,8 +105,15 @@ function coreOf(options: AnyOptions): Tokens {
       throw new TypeError("GraphTokenStrategy: option 'tokens' must come from createTokens()")
     return options.tokens
   }
-  const { type: _type, scopes: _scopes, passReqToCallback: _pass, ...core } = options
+  const { type: _type, scopes: _scopes, passReqToCallback: _pass, allowInsecure: _insecure, ...core } = options
   return createTokens(core as TokensOptions)
+}
+
+/** Express's `env` setting (it follows `NODE_ENV`), or `NODE_ENV` on a server without Express. */
+function inProduction(req: Request): boolean {
+  const app = (req as Partial<Request>).app
+  const env = typeof app?.get === 'function' ? app.get('env') : process.env.NODE_ENV
+  return env === 'production'
 }
 
 /**
@@ -109,7 +121,8 @@ function coreOf(options: AnyOptions): Tokens {
  * by `@tokens/core`: cached, coalesced, and refused when issued to another app. Refusals call
  * `fail(challenge, status)` with the RFC 6750 challenge (400, 401, 403); a Graph outage calls
  * `error(tokenError)`, which Express answers 503 with `Retry-After` (see `tokensErrorHandler`).
- * Without `verify`, `req.user` is the typed token.
+ * Without `verify`, `req.user` is the typed token. In production (Express's `env`), a token sent over
+ * plain HTTP is refused with 400 `invalid_request` unless `allowInsecure` (`trust proxy` is honoured).
  *
  * @example
  * ```ts
@@ -131,6 +144,7 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
   private readonly requirement: { type: T | readonly T[] | undefined; scopes: readonly string[] | undefined }
   private readonly verify: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T> | undefined
   private readonly passReqToCallback: boolean
+  private readonly allowInsecure: boolean
 
   constructor(options: GraphTokenStrategyOptionsWithRequest<T>, verify: GraphTokenVerifyWithRequest<T>)
   constructor(options: GraphTokenStrategyOptions<T>, verify?: GraphTokenVerify<T>)
@@ -144,6 +158,7 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
       throw new TypeError('GraphTokenStrategy: verify must be a function')
     }
     this.passReqToCallback = options.passReqToCallback === true
+    this.allowInsecure = options.allowInsecure === true
     if (this.passReqToCallback && verify === undefined) {
       throw new TypeError('GraphTokenStrategy: passReqToCallback needs a verify function')
     }
@@ -155,7 +170,8 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
   /** Verifies the request's token through the core. Called by `passport.authenticate()`. */
   override authenticate(req: Request): void {
     const { type, scopes } = this.requirement
-    this.tokens.authenticate(req, { required: true, type, scopes }).then(
+    const secure = this.allowInsecure || !inProduction(req) || req.secure === true
+    this.tokens.authenticate(req, { required: true, type, scopes, secure }).then(
       (token) => this.verified(req, token as TokenOfType<T>),
       (error: unknown) => this.refuse(req, error),
     )
