@@ -32,6 +32,14 @@ export interface VerificationCache {
    * for its result. Optional: without it the core coalesces within the process only.
    */
   coalesce?(key: string, load: () => Promise<CachedVerification>): Promise<CachedVerification>
+  /**
+   * Claims `key` for `ttlMs` across every process sharing the cache: `true` for the first caller,
+   * `false` while its claim holds. The core handles each `signed_request` at most once with it.
+   * Optional: without it, a replayed `signed_request` is refused within the process only.
+   */
+  claim?(key: string, ttlMs: number): boolean | Promise<boolean>
+  /** Ends a claim early: its handling failed, and Meta retries the callback. */
+  release?(key: string): void | Promise<void>
   close?(): void | Promise<void>
 }
 
@@ -62,6 +70,8 @@ export class LruVerificationCache implements VerificationCache {
   readonly #byUser = new Map<string, Set<string>>()
   /** Keys of rejections, least recently used first: evicted before any valid verification. */
   readonly #rejected = new Set<string>()
+  /** Claimed keys and when each claim ends (ms). */
+  readonly #claims = new Map<string, number>()
   readonly #max: number
   readonly #clock: () => number
   /** The most recently used key. */
@@ -132,9 +142,25 @@ export class LruVerificationCache implements VerificationCache {
     if (keys?.size === 0) this.#byUser.delete(userId)
   }
 
+  /** Claims `key` for `ttlMs` within this process (every core sharing this cache): `false` while claimed. */
+  claim(key: string, ttlMs: number): boolean {
+    const now = this.#clock()
+    // Claims are rare (one per signed_request): pruning them all here keeps the map small.
+    for (const [claimed, until] of this.#claims) if (until <= now) this.#claims.delete(claimed)
+    if (this.#claims.has(key)) return false
+    this.#claims.set(key, now + ttlMs)
+    return true
+  }
+
+  /** Ends a claim early. */
+  release(key: string): void {
+    this.#claims.delete(key)
+  }
+
   close(): void {
     this.#entries.clear()
     this.#rejected.clear()
     this.#byUser.clear()
+    this.#claims.clear()
   }
 }

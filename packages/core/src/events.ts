@@ -35,3 +35,8 @@ export type TokensEvent =
 
 /** The `type` of every event. */
 export type TokensEventType = TokensEvent['type']
+
+/** The message of an `error` event: the error's own (no raw token reaches one), or `fallback`. */
+export function messageOf(error: unknown, fallback: string): string {
+  return error instanceof Error ? error.message : fallback
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as acquisition from './acquisition.js'
 import { LruVerificationCache, type VerificationCache } from './cache.js'
 import { isTokenError, TokenError } from './errors.js'
-import type { TokensEvent } from './events.js'
+import { messageOf, type TokensEvent } from './events.js'
 import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
 import { GraphClient } from './graph-client.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
@@ -299,8 +299,7 @@ export class Tokens {
     ] as const
     for (const [where, result] of failures) {
       if (result.status === 'rejected') {
-        const message = result.reason instanceof Error ? result.reason.message : `${where} delete failed`
-        this.#emit({ type: 'error', where, message })
+        this.#emit({ type: 'error', where, message: messageOf(result.reason, `${where} delete failed`) })
       }
     }
     if (cache.status === 'rejected') throw cache.reason
@@ -322,23 +321,51 @@ export class Tokens {
 
   /**
    * Parses a signed request and handles it at most once: a replay is refused while the first is in
-   * flight or after it succeeded; a failed handling can be retried (Meta retries callbacks).
+   * flight or after it succeeded; a failed handling can be retried (Meta retries callbacks). A cache
+   * with `claim` (Redis) extends this to every process sharing it.
    */
   async #once<T>(signedRequest: unknown, handle: (payload: SignedRequestPayload) => Promise<T>): Promise<T> {
     const payload = this.parseSignedRequest(signedRequest)
     const now = this.#options.clock()
     for (const [key, until] of this.#seenSignedRequests) if (until <= now) this.#seenSignedRequests.delete(key)
     const key = tokenKey(String(signedRequest))
-    if (this.#seenSignedRequests.has(key)) {
-      throw new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
-    }
+    const replay = () =>
+      new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
+    if (this.#seenSignedRequests.has(key)) throw replay()
     const maxAge = this.#options.signedRequestMaxAgeSeconds || 86_400
-    this.#seenSignedRequests.set(key, payload.issued_at * 1000 + maxAge * 1000)
+    const until = payload.issued_at * 1000 + maxAge * 1000
+    this.#seenSignedRequests.set(key, until)
+    const claimed = await this.#claim(`signed_request:${key}`, Math.max(1, Math.ceil(until - now)))
+    if (claimed === false) throw replay() // handled by another process: stays refused here too
     try {
       return await handle(payload)
     } catch (error) {
       this.#seenSignedRequests.delete(key)
+      if (claimed) await this.#release(`signed_request:${key}`)
       throw error
+    }
+  }
+
+  /**
+   * The shared cache's claim: `true` or `false`, or `undefined` when it cannot claim (no `claim`, or
+   * the cache is down). Revoking matters more than refusing a replay, so an unreachable cache
+   * leaves only this process's check, with an error event.
+   */
+  async #claim(key: string, ttlMs: number): Promise<boolean | undefined> {
+    if (this.#cache.claim === undefined) return undefined
+    try {
+      return await this.#cache.claim(key, ttlMs)
+    } catch (error) {
+      this.#emit({ type: 'error', where: 'cache', message: messageOf(error, 'claim failed') })
+      return undefined
+    }
+  }
+
+  async #release(key: string): Promise<void> {
+    try {
+      await this.#cache.release?.(key)
+    } catch (error) {
+      this.#emit({ type: 'error', where: 'cache', message: messageOf(error, 'release failed') })
     }
   }
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import type { CachedVerification, VerificationCache } from './cache.js'
 import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
 import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
-import type { TokensEvent } from './events.js'
+import { messageOf, type TokensEvent } from './events.js'
 import { checkTokenSyntax } from './extract.js'
 import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
@@ -211,11 +211,7 @@ export class Verifier {
 
   /** A failing cache is a miss, never a failed request: reported as an event. */
   #cacheFailed(error: unknown, action: 'read' | 'write'): undefined {
-    this.#emit({
-      type: 'error',
-      where: 'cache',
-      message: error instanceof Error ? error.message : `cache ${action} failed`,
-    })
+    this.#emit({ type: 'error', where: 'cache', message: messageOf(error, `cache ${action} failed`) })
   }
 
   #invalid(reason: InvalidTokenReason): TokenError {

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { GraphApiError, MemoryStore, PageToken, SystemUserToken, type TokenError, UserToken } from '../src/index.js'
+import {
+  createTokens,
+  GraphApiError,
+  LruVerificationCache,
+  MemoryStore,
+  PageToken,
+  SystemUserToken,
+  type TokenError,
+  UserToken,
+} from '../src/index.js'
 import { createFixture, type Fixture, rejection } from './fixture.js'
 
 const REDIRECT = 'http://localhost:3000/callback'
@@ -177,6 +186,53 @@ describe('callbacks', () => {
       f.tokens.deauthorize(f.emu.signedRequest(f.otherApp.id, { user_id: f.user.id })),
     )) as TokenError
     expect(forged.code).toBe('invalid_request')
+  })
+
+  it('handles a signed_request once across cores sharing a cache; a failed handling can be retried by any', async () => {
+    const cache = new LruVerificationCache()
+    f = await createFixture({ cache })
+    const other = createTokens({
+      appId: f.app.id,
+      appSecret: f.app.secret,
+      graphUrl: f.emu.url,
+      cache,
+      clock: () => f.emu.now() * 1000,
+    })
+    const signed = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
+    expect((await f.tokens.deauthorize(signed)).user_id).toBe(f.user.id)
+    const replay = (await rejection(() => other.deauthorize(signed))) as TokenError
+    expect(replay.code).toBe('invalid_request')
+    expect(replay.message).toMatch(/already used/)
+
+    f.emu.advanceTime(1) // another signed_request: a later issued_at
+    const deletion = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
+    const options = (onDelete: () => void) => ({ statusUrl: 'https://example.com/deletion', onDelete })
+    const failure = await rejection(() =>
+      f.tokens.dataDeletion(
+        deletion,
+        options(() => {
+          throw new Error('database down')
+        }),
+      ),
+    )
+    expect((failure as Error).message).toBe('database down')
+    const deleted: string[] = []
+    await other.dataDeletion(
+      deletion,
+      options(() => void deleted.push(f.user.id)),
+    )
+    expect(deleted).toEqual([f.user.id])
+    expect(
+      (
+        (await rejection(() =>
+          f.tokens.dataDeletion(
+            deletion,
+            options(() => {}),
+          ),
+        )) as TokenError
+      ).code,
+    ).toBe('invalid_request')
+    await other.close()
   })
 
   it('data deletion answers { url, confirmation_code } after onDelete', async () => {

@@ -159,6 +159,21 @@ export class RedisCache implements VerificationCache {
     return this.#coalescer.run(key, load)
   }
 
+  /**
+   * Claims `key` for `ttlMs` in Redis (`SET … NX PX`): `true` for the first instance, `false` for
+   * every later one while the claim lasts. The core uses it to handle each `signed_request` once
+   * across instances. Throws while Redis is down (the core then checks within its process only).
+   */
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(ttlMs))
+    return (await this.#conn.run((c) => c.set(this.#claimKey(key), '1', 'PX', ttl, 'NX'))) === 'OK'
+  }
+
+  /** Ends a claim (its handling failed: Meta retries the callback, and any instance may take it). */
+  async release(key: string): Promise<void> {
+    await this.#conn.run((c) => c.del(this.#claimKey(key)))
+  }
+
   /** Closes the subscriber, and the connection if the cache opened it from `url`. */
   close(): void {
     this.#closed = true
@@ -207,6 +222,10 @@ export class RedisCache implements VerificationCache {
 
   #entryKey(key: string): string {
     return `${this.#prefix}v:${key}`
+  }
+
+  #claimKey(key: string): string {
+    return `${this.#prefix}claim:${keyPart(key)}`
   }
 
   #userKey(userId: string): string {

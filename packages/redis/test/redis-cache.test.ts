@@ -14,6 +14,7 @@ let user: NodeInfo
 beforeAll(async () => {
   server = await startRedis()
   redis = new Redis(server.url)
+  redis.on('error', () => {}) // tests stop the server on purpose; this observer reconnects quietly
   emu = await startEmulator({ port: 0, now: 1_750_000_000, freezeClock: true })
   app = emu.createApp({ name: 'Redis Cache Test' })
   user = emu.createUser({ name: 'Grace Hopper' })
@@ -209,6 +210,63 @@ describe('redisCache', () => {
     const before = emu.requestCount('/debug_token')
     await b.tokens.verify(later)
     expect(emu.requestCount('/debug_token')).toBe(before)
+  })
+
+  it('handles each signed_request once across instances; a failed handling can be taken by another', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix)
+    const b = instance(prefix)
+    const signed = emu.signedRequest(app.id, { user_id: user.id })
+    expect((await a.tokens.deauthorize(signed)).user_id).toBe(user.id)
+    await expect(b.tokens.deauthorize(signed)).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'signed_request was already used',
+    })
+    const [claim] = await redis.keys(`${prefix}claim:*`)
+    expect(claim).toBeDefined()
+    const ttl = await redis.pttl(claim as string)
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(3600 * 1000) // signedRequestMaxAgeSeconds: no longer than a replay could pass
+
+    emu.advanceTime(1)
+    const deletion = emu.signedRequest(app.id, { user_id: user.id })
+    const deleted: string[] = []
+    const options = (onDelete: (userId: string) => void) => ({ statusUrl: 'https://example.com/deletion', onDelete })
+    await expect(
+      a.tokens.dataDeletion(
+        deletion,
+        options(() => {
+          throw new Error('database down')
+        }),
+      ),
+    ).rejects.toThrow('database down')
+    await b.tokens.dataDeletion(
+      deletion,
+      options((userId) => void deleted.push(userId)),
+    )
+    expect(deleted).toEqual([user.id])
+    await expect(
+      a.tokens.dataDeletion(
+        deletion,
+        options(() => {}),
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_request' })
+  })
+
+  it('Redis down: a deauthorize callback still revokes, replays are refused in the process, with an error event', async () => {
+    const prefix = freshPrefix()
+    const a = instance(prefix)
+    emu.advanceTime(1)
+    const signed = emu.signedRequest(app.id, { user_id: user.id })
+    await server.kill()
+    try {
+      expect((await a.tokens.deauthorize(signed)).user_id).toBe(user.id)
+      expect(a.events).toContainEqual({ type: 'revoke', userId: user.id })
+      expect(a.events.some((e) => e.type === 'error' && e.where === 'cache')).toBe(true)
+      await expect(a.tokens.deauthorize(signed)).rejects.toMatchObject({ code: 'invalid_request' })
+    } finally {
+      await server.restart()
+    }
   })
 
   it('refuses bad options with the option named', () => {
