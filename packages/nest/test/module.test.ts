@@ -10,7 +10,8 @@ import {
 } from '@nestjs/common'
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants'
 import { APP_FILTER, APP_GUARD, HttpAdapterHost } from '@nestjs/core'
-import { ExecutionContextHost } from '@nestjs/core/internal'
+// The path that holds it in every supported major (10 to 12); '/internal' exists from 11 on.
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host'
 import { Test } from '@nestjs/testing'
 import { createTokens, type PageToken, TokenError } from '@tokens/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
