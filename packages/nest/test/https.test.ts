@@ -39,6 +39,22 @@ async function start(platform: (typeof PLATFORMS)[number], options: { trustProxy
   return { ...started, logger }
 }
 
+/** Starts the app before the tests of the enclosing `describe`, closes it after; `url()` is its address. */
+function serving(platform: (typeof PLATFORMS)[number], options: Parameters<typeof start>[1]) {
+  let started: Awaited<ReturnType<typeof start>> | undefined
+  beforeAll(async () => {
+    started = await start(platform, options)
+  })
+  afterAll(async () => {
+    await started?.app.close()
+  })
+  const get = () => {
+    if (started === undefined) throw new Error('the app did not start')
+    return started
+  }
+  return { url: () => get().url, logged: () => get().logger.lines.join('\n') }
+}
+
 function expectRefusedAsInsecure(answer: Answer, raw: string): void {
   expect(answer.status).toBe(400)
   expect(answer.headers.get('www-authenticate')).toBe(
@@ -50,79 +66,50 @@ function expectRefusedAsInsecure(answer: Answer, raw: string): void {
 
 describe.each(PLATFORMS)('NODE_ENV=production on %s', (platform) => {
   describe('plain HTTP, no proxy trusted', () => {
-    let url: string
-    let close: () => Promise<void>
-    let logged: () => string
-    beforeAll(async () => {
-      const started = await start(platform, {})
-      url = started.url
-      close = () => started.app.close()
-      logged = () => started.logger.lines.join('\n')
-    })
-    afterAll(async () => {
-      await close?.()
-    })
+    const app = serving(platform, {})
 
     it('refuses a token with invalid_request before any Graph call', async () => {
       const raw = userToken()
       w.emu.resetCounts()
-      expectRefusedAsInsecure(await call(url, '/user', raw), raw)
-      expectRefusedAsInsecure(await call(url, '/optional', raw), raw)
+      expectRefusedAsInsecure(await call(app.url(), '/user', raw), raw)
+      expectRefusedAsInsecure(await call(app.url(), '/optional', raw), raw)
       expect(w.emu.requestCount('/debug_token')).toBe(0)
-      expect(logged()).not.toContain(raw)
+      expect(app.logged()).not.toContain(raw)
     })
 
     it('still lets a request without a token through an optional route, and asks for one on a required route', async () => {
-      expect((await call(url, '/optional')).body).toEqual({ type: null })
-      const missing = await call(url, '/user')
+      expect((await call(app.url(), '/optional')).body).toEqual({ type: null })
+      const missing = await call(app.url(), '/user')
       expect(missing.status).toBe(401)
       expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="api"')
     })
 
     it('does not believe X-Forwarded-Proto from a sender it does not trust', async () => {
       const raw = userToken()
-      expectRefusedAsInsecure(await call(url, '/user', raw, { headers: { 'x-forwarded-proto': 'https' } }), raw)
+      expectRefusedAsInsecure(await call(app.url(), '/user', raw, { headers: { 'x-forwarded-proto': 'https' } }), raw)
     })
   })
 
   describe('behind a trusted TLS-terminating proxy', () => {
-    let url: string
-    let close: () => Promise<void>
-    beforeAll(async () => {
-      const started = await start(platform, { trustProxy: true })
-      url = started.url
-      close = () => started.app.close()
-    })
-    afterAll(async () => {
-      await close?.()
-    })
+    const app = serving(platform, { trustProxy: true })
 
     it('accepts the token when the proxy says the client used HTTPS', async () => {
-      const answer = await call(url, '/user', userToken(), { headers: { 'x-forwarded-proto': 'https' } })
+      const answer = await call(app.url(), '/user', userToken(), { headers: { 'x-forwarded-proto': 'https' } })
       expect(answer.status).toBe(200)
       expect(answer.body).toEqual({ type: 'user', userId: w.user.id })
     })
 
     it('refuses it when the proxy says plain HTTP', async () => {
       const raw = userToken()
-      expectRefusedAsInsecure(await call(url, '/user', raw, { headers: { 'x-forwarded-proto': 'http' } }), raw)
+      expectRefusedAsInsecure(await call(app.url(), '/user', raw, { headers: { 'x-forwarded-proto': 'http' } }), raw)
     })
   })
 
   describe('allowInsecure: true', () => {
-    let url: string
-    let close: () => Promise<void>
-    beforeAll(async () => {
-      const started = await start(platform, { allowInsecure: true })
-      url = started.url
-      close = () => started.app.close()
-    })
-    afterAll(async () => {
-      await close?.()
-    })
+    const app = serving(platform, { allowInsecure: true })
 
     it('accepts tokens over plain HTTP', async () => {
-      const answer = await call(url, '/user', userToken())
+      const answer = await call(app.url(), '/user', userToken())
       expect(answer.status).toBe(200)
       expect(answer.body).toEqual({ type: 'user', userId: w.user.id })
     })
