@@ -75,7 +75,15 @@ export function createWebApp(options: WebAppOptions): Express {
   const app = express()
   app.disable('x-powered-by')
   app.post('/facebook/deauthorize', deauthorizeCallback({ tokens }))
-  app.post('/facebook/data-deletion', dataDeletionCallback({ tokens, statusUrl: `${options.baseUrl}/deletion-status` }))
+  app.post(
+    '/facebook/data-deletion',
+    dataDeletionCallback({
+      tokens,
+      statusUrl: `${options.baseUrl}/deletion-status`,
+      // The demo keeps nothing of a user but her tokens, which the core deletes after this.
+      onDelete: () => {},
+    }),
+  )
   app.use(express.urlencoded({ extended: false, limit: '10kb' }))
   app.use(
     session({

@@ -56,6 +56,7 @@ export {
 } from './token.js'
 export {
   type AuthenticateOptions,
+  checkDataDeletionOptions,
   createTokens,
   type DataDeletionAnswer,
   type DataDeletionOptions,

@@ -39,8 +39,30 @@ export interface AuthenticateOptions<T extends TokenType = TokenType> extends To
 export interface DataDeletionOptions {
   /** Where the user can check the deletion: a URL (the code is appended as `?id=`) or a function of the code. */
   statusUrl: string | ((confirmationCode: string) => string)
-  /** Deletes the user's data; runs before the answer is sent. */
-  onDelete?: (userId: string, confirmationCode: string) => void | Promise<void>
+  /**
+   * Deletes the user's data; runs before the answer is sent (the core then deletes the user's tokens
+   * itself). Required: Meta's answer confirms a deletion, so something must delete. An app that keeps
+   * nothing of a user but tokens passes `() => {}`.
+   */
+  onDelete: (userId: string, confirmationCode: string) => void | Promise<void>
+}
+
+/**
+ * Throws a `TypeError` naming the option when {@link DataDeletionOptions} are unusable (no `statusUrl`,
+ * no `onDelete`): adapters call it at startup, so a misconfigured callback fails before Meta calls it.
+ *
+ * @example
+ * ```ts
+ * checkDataDeletionOptions({ statusUrl: 'https://example.com/deletion', onDelete: () => {} }, 'myCallback')
+ * ```
+ */
+export function checkDataDeletionOptions(options: DataDeletionOptions, caller: string): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}(): options are required`)
+  const { statusUrl, onDelete } = options
+  if (typeof statusUrl !== 'string' && typeof statusUrl !== 'function') {
+    throw new TypeError(`${caller}(): option 'statusUrl' is required (a URL, or a function of the confirmation code)`)
+  }
+  if (typeof onDelete !== 'function') throw new TypeError(`${caller}(): option 'onDelete' must be a function`)
 }
 
 /** What Meta expects back from a data deletion callback. */
@@ -273,9 +295,10 @@ export class Tokens {
    * `{ url, confirmation_code }` Meta requires.
    */
   async dataDeletion(signedRequest: unknown, options: DataDeletionOptions): Promise<DataDeletionAnswer> {
+    checkDataDeletionOptions(options, 'dataDeletion')
     return this.#once(signedRequest, async (payload) => {
       const code = randomBytes(12).toString('hex')
-      await options.onDelete?.(payload.user_id, code)
+      await options.onDelete(payload.user_id, code)
       await this.revokeUser(payload.user_id)
       const url =
         typeof options.statusUrl === 'function'

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
-import { GraphApiError, TokenError } from '../src/index.js'
+import { type DataDeletionOptions, GraphApiError, TokenError } from '../src/index.js'
 import { createFixture, type Fixture, rejection } from './fixture.js'
 
 let f: Fixture
@@ -68,6 +68,18 @@ describe('callbacks that fail', () => {
     expect((await f.tokens.dataDeletion(signed, options)).confirmation_code).toMatch(/^[a-z0-9]+$/)
     expect(((await rejection(() => f.tokens.dataDeletion(signed, options))) as TokenError).code).toBe('invalid_request')
     expect(attempts).toBe(2)
+  })
+
+  it('refuses data deletion options that would confirm a deletion nobody made, before any handling', async () => {
+    f = await createFixture()
+    const signed = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
+    const withoutOnDelete = { statusUrl: 'https://example.com/status' } as unknown as DataDeletionOptions
+    const error = await rejection(() => f.tokens.dataDeletion(signed, withoutOnDelete))
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toBe("dataDeletion(): option 'onDelete' must be a function")
+    // Nothing was used up: the same signed_request is still handled once options are right.
+    const answer = await f.tokens.dataDeletion(signed, { ...withoutOnDelete, onDelete: () => {} })
+    expect(answer.url).toBe(`https://example.com/status?id=${answer.confirmation_code}`)
   })
 })
 

@@ -1,4 +1,4 @@
-import type { DataDeletionOptions } from '@tokens/core'
+import { checkDataDeletionOptions, type DataDeletionOptions } from '@tokens/core'
 import type { RequestHandler } from 'express'
 import { type CallbackOptions, signedRequestHandler } from './callback-options.js'
 
@@ -32,15 +32,9 @@ export interface DataDeletionCallbackOptions extends CallbackOptions, DataDeleti
  * ```
  */
 export function dataDeletionCallback(options: DataDeletionCallbackOptions): RequestHandler {
-  if (typeof options !== 'object' || options === null || options.statusUrl === undefined) {
-    throw new TypeError("dataDeletionCallback(): option 'statusUrl' is required")
-  }
+  checkDataDeletionOptions(options, 'dataDeletionCallback')
   const { statusUrl, onDelete } = options
   return signedRequestHandler('dataDeletionCallback', options, async (core, signedRequest, res) => {
-    const answer = await core.dataDeletion(
-      signedRequest,
-      onDelete === undefined ? { statusUrl } : { statusUrl, onDelete },
-    )
-    res.status(200).json(answer)
+    res.status(200).json(await core.dataDeletion(signedRequest, { statusUrl, onDelete }))
   })
 }

@@ -27,6 +27,13 @@ function buildApp(create: () => Express, core: Tokens, seen: Seen): Express {
     }),
   )
   app.post(
+    '/deletion-status-function',
+    dataDeletionCallback({
+      statusUrl: (code) => `https://example.com/deletions/${code}/status`,
+      onDelete: (userId, code) => void seen.deleted.push([userId, code]),
+    }),
+  )
+  app.post(
     '/failing-deletion',
     dataDeletionCallback({
       statusUrl: 'https://example.com/deletion',
@@ -147,6 +154,15 @@ describe.each(FRAMEWORKS)('%s: deauthorize and data deletion callbacks', (_name,
     expect(seen.deleted).toEqual([[ada.id, body.confirmation_code]])
     await h.call(`${url}/user`, { token: h.raws[0] })
     expect(h.emu.requestCount('/debug_token')).toBe(1) // revoked from the cache: Graph asked again
+  })
+
+  it('statusUrl as a function of the confirmation code builds the url Meta gets', async () => {
+    const signed = h.emu.signedRequest(h.app.id, { user_id: ada.id })
+    const answer = await h.call(`${url}/deletion-status-function`, { form: { signed_request: signed } })
+    expect(answer.status).toBe(200)
+    const body = answer.body as { url: string; confirmation_code: string }
+    expect(body.url).toBe(`https://example.com/deletions/${body.confirmation_code}/status`)
+    expect(seen.deleted).toEqual([[ada.id, body.confirmation_code]])
   })
 
   it('forged and replayed data deletion requests: 400 and onDelete does not run again', async () => {

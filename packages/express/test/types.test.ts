@@ -63,7 +63,11 @@ describe('types', () => {
     expectTypeOf(dataDeletionCallback).returns.toEqualTypeOf<RequestHandler>()
     expectTypeOf<Request['token']>().toEqualTypeOf<AccessToken | undefined>()
     expectTypeOf<Request['tokens']>().toEqualTypeOf<Tokens | undefined>()
-    // @ts-expect-error statusUrl is required
-    expect(() => dataDeletionCallback({})).toThrow(TypeError)
+    // @ts-expect-error statusUrl and onDelete are required
+    expect(() => dataDeletionCallback({})).toThrow("dataDeletionCallback(): option 'statusUrl' is required")
+    // @ts-expect-error onDelete is required: the answer confirms a deletion to Meta
+    expect(() => dataDeletionCallback({ statusUrl: 'https://example.com/deletion' })).toThrow(
+      "dataDeletionCallback(): option 'onDelete' must be a function",
+    )
   })
 })
