@@ -161,8 +161,11 @@ export async function pageTokens(
   options: PageTokenOptions = {},
 ): Promise<PageToken[]> {
   if (ctx.store && !options.refresh) {
-    const stored = await ctx.store.listPageTokens(userToken.appId, userToken.userId)
-    if (stored.length > 0) return stored.map(fromStore).filter((t): t is PageToken => t.type === 'page')
+    const stored = (await ctx.store.listPageTokens(userToken.appId, userToken.userId))
+      .map(fromStore)
+      .filter((t): t is PageToken => t.type === 'page')
+    const now = ctx.options.clock()
+    if (stored.length > 0 && stored.every((t) => stillGood(t, userToken, now))) return stored
   }
   const now = ctx.options.clock()
   const entries = await step(ctx, async () => {
@@ -184,6 +187,17 @@ export async function pageTokens(
   return out
 }
 
+/**
+ * Whether a stored Page token can be handed out for `userToken`: not expired, and not shorter-lived
+ * than one Graph would give now (a Page token lives as long as the user token it came from: after
+ * a long-lived exchange, Page tokens of the short-lived token are replaced).
+ */
+function stillGood(page: PageToken, userToken: UserToken, now: number): boolean {
+  const pageEnds = page.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
+  const userEnds = userToken.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
+  return pageEnds > now && pageEnds >= userEnds
+}
+
 /** The Page token of one Page the user has a role on; saved in the store. */
 export async function pageToken(
   ctx: AcquisitionContext,
@@ -197,7 +211,7 @@ export async function pageToken(
     const hit = stored.find((record) => record.pageId === pageId)
     if (hit) {
       const token = fromStore(hit)
-      if (token.type === 'page') return token
+      if (token.type === 'page' && stillGood(token, userToken, ctx.options.clock())) return token
     }
   }
   const answer = await step(ctx, () =>
