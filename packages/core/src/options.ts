@@ -138,6 +138,34 @@ function secret(options: TokensOptions, name: 'appSecret' | 'clientToken'): stri
   return value
 }
 
+/** `value`, when given, is an object with every method a `what` must have. */
+function implementsAll(value: unknown, option: string, methods: readonly string[], what: string): void {
+  if (value === undefined) return
+  const missing = methods.filter((method) => typeof (value as Record<string, unknown> | null)?.[method] !== 'function')
+  if (typeof value !== 'object' || value === null || missing.length > 0) {
+    fail(option, `must be ${what} (missing: ${missing.join(', ') || 'an object'})`)
+  }
+}
+
+const SOURCE_NAMES: ReadonlySet<string> = new Set(['header', 'query', 'body', 'cookie'])
+
+/** `tokenSources`: only the four sources, each a boolean (`cookie`: a cookie name or `false`). */
+function sources(value: TokenSources | undefined): TokenSources {
+  if (value === undefined) return { header: true }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('tokenSources', 'must be an object such as { header: true, query: false }')
+  }
+  for (const [name, enabled] of Object.entries(value)) {
+    if (!SOURCE_NAMES.has(name)) fail('tokenSources', `has no source '${name}' (header, query, body, cookie)`)
+    const ok =
+      name === 'cookie'
+        ? enabled === undefined || enabled === false || (typeof enabled === 'string' && enabled !== '')
+        : enabled === undefined || typeof enabled === 'boolean'
+    if (!ok) fail('tokenSources', `.${name} must be ${name === 'cookie' ? 'a cookie name or false' : 'a boolean'}`)
+  }
+  return value
+}
+
 /** Applies defaults and validates; caller mistakes throw a `TypeError` naming the option. */
 export function resolveOptions(options: TokensOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createTokens: options must be an object')
@@ -161,11 +189,14 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
   if (typeof fetchFn !== 'function') fail('fetch', 'must be a function')
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function')
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'must be a function')
-  for (const name of ['cache', 'store'] as const) {
-    if (options[name] !== undefined && (typeof options[name] !== 'object' || options[name] === null)) {
-      fail(name, 'must be an object')
-    }
-  }
+  implementsAll(options.cache, 'cache', ['get', 'set', 'deleteUser'], 'a VerificationCache')
+  implementsAll(
+    options.store,
+    'store',
+    ['save', 'findUserToken', 'findPageToken', 'listPageTokens', 'deleteUser'],
+    'a TokenStore',
+  )
+  const tokenSources = sources(options.tokenSources)
   const retries = options.retries ?? DEFAULTS.retries
   const retryPolicy: RetryOptions = typeof retries === 'number' ? { retries } : retries
   const retry: Required<RetryOptions> = {
@@ -195,7 +226,7 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     rejectionTtlMs: count(options, 'rejectionTtlSeconds', DEFAULTS.rejectionTtlSeconds) * 1000,
     staleOnOutageMs: count(options, 'staleOnOutageSeconds', DEFAULTS.staleOnOutageSeconds) * 1000,
     maxTokenLength: count(options, 'maxTokenLength', DEFAULTS.maxTokenLength, 16),
-    tokenSources: options.tokenSources ?? { header: true },
+    tokenSources,
     maxConcurrentVerifications: count(options, 'maxConcurrentVerifications', DEFAULTS.maxConcurrentVerifications, 1),
     usageLimitPercent: count(options, 'usageLimitPercent', DEFAULTS.usageLimitPercent, 1),
     maxVerificationsPerMinute: rate(options.maxVerificationsPerMinute),
