@@ -84,6 +84,27 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
       expect((await h.call(`${url}/standalone`, { token: h.userToken(ada) })).status).toBe(200)
     })
 
+    it('NODE_ENV=production when the app is created is enough (Express reads its env from it)', async () => {
+      const previous = process.env.NODE_ENV
+      process.env.NODE_ENV = 'production'
+      let app: ReturnType<typeof create>
+      try {
+        app = create()
+      } finally {
+        if (previous === undefined) delete process.env.NODE_ENV
+        else process.env.NODE_ENV = previous
+      }
+      app.use(tokens(h.core()))
+      app.get('/any', (req, res) => {
+        res.json({ type: req.token?.type ?? null })
+      })
+      const url = await h.listen(app)
+      expectRejection(await h.call(`${url}/any`, { token: h.userToken(ada) }), {
+        status: 400,
+        error: 'invalid_request',
+      })
+    })
+
     it('outside production plain HTTP is accepted', async () => {
       const app = create()
       app.use(tokens(h.core()))
