@@ -301,6 +301,32 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
       expect(answer.body).toMatchObject({ error: 'graph_unavailable' })
     })
 
+    it('graph_unavailable when Graph throttles the app (code 4): 503 with the Retry-After the usage gives', async () => {
+      const raw = userToken()
+      w.emu.setFaults({ errorCode: 4 })
+      let answer: Answer
+      try {
+        answer = await get('/user', raw)
+      } finally {
+        w.emu.setFaults(null)
+      }
+      expect(answer.status).toBe(503)
+      expect(answer.body).toEqual({ error: 'graph_unavailable', error_description: 'Graph API is throttling the app' })
+      expect(answer.headers.get('retry-after')).toBe(String(service.graph.retryAfterSeconds()))
+      expect(answer.headers.get('www-authenticate')).toBeNull()
+    })
+
+    it('invalid_request: 400 for a token longer than maxTokenLength, without a Graph call', async () => {
+      w.emu.resetCounts()
+      const answer = await call(url, '/optional', `EAA${'x'.repeat(8192)}`)
+      expect(answer.status).toBe(400)
+      expect(answer.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'The access token is longer than 8192 characters',
+      })
+      expect(w.emu.requestCount('/debug_token')).toBe(0)
+    })
+
     it("renders a TokenError thrown by a handler's own call to the core", async () => {
       const raw = userToken(['public_profile'])
       const answer = await get('/manual', raw)
@@ -319,6 +345,29 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
       expect((await get('/user', raw)).status).toBe(200)
       expect((await get('/any', raw)).status).toBe(200)
       expect(w.emu.requestCount()).toBe(0)
+    })
+
+    it('reads the scheme case-insensitively (bearer, BEARER)', async () => {
+      for (const scheme of ['bearer', 'BEARER']) {
+        const raw = userToken()
+        const answer = await call(url, '/user', undefined, { headers: { authorization: `${scheme} ${raw}` } })
+        expect(leaks(answer, raw)).toBe(false)
+        expect(answer.body).toEqual({ type: 'user', userId: w.user.id })
+      }
+    })
+
+    it('keeps accepting a token verified recently while Graph is down, and says so in an event', async () => {
+      const raw = userToken()
+      expect((await get('/user', raw)).status).toBe(200)
+      w.emu.advanceTime(400) // past cacheTtlSeconds (300), within staleOnOutageSeconds (600)
+      const before = events.filter((e) => e.type === 'stale_accept').length
+      w.emu.setFaults({ status: 500 })
+      try {
+        expect((await get('/user', raw)).body).toEqual({ type: 'user', userId: w.user.id })
+      } finally {
+        w.emu.setFaults(null)
+      }
+      expect(events.filter((e) => e.type === 'stale_accept')).toHaveLength(before + 1)
     })
 
     it("applies the controller's requirement, and the handler's over it", async () => {
