@@ -12,6 +12,8 @@ import {
 import { createFixture, type Fixture, rejection } from './fixture.js'
 
 const REDIRECT = 'http://localhost:3000/callback'
+/** The tasks `/me/accounts` lists on every Page: the emulator gives each Page admin all of them. */
+const PAGE_TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE']
 let f: Fixture
 afterEach(async () => {
   await f?.close()
@@ -124,12 +126,14 @@ describe('acquisition', () => {
       expect(page).toBeInstanceOf(PageToken)
       expect(page.userId).toBe(user.userId)
       expect(page.lifetime).toBe('never')
+      expect(page.tasks).toEqual(PAGE_TASKS)
     }
     const verified = await f.tokens.verify(pages[0]!.value, { type: 'page' })
     expect(verified.pageId).toBe(pages[0]!.pageId)
-    expect(verified.tasks === undefined || Array.isArray(verified.tasks)).toBe(true)
     const calls = f.emu.requestCount('/me/accounts')
-    expect(await f.tokens.pageTokens(user)).toHaveLength(120)
+    const fromStore = await f.tokens.pageTokens(user)
+    expect(fromStore).toHaveLength(120)
+    for (const page of fromStore) expect(page.tasks).toEqual(PAGE_TASKS)
     expect(f.emu.requestCount('/me/accounts')).toBe(calls)
     expect(await f.tokens.pageTokens(user, { refresh: true })).toHaveLength(120)
     expect(f.emu.requestCount('/me/accounts')).toBeGreaterThan(calls)
