@@ -1,3 +1,5 @@
+import { publishError } from './diagnostics.js'
+
 /** Every way a request's token can be refused. The discriminant of {@link TokenError}. */
 export type TokenErrorCode =
   | 'token_required'
@@ -107,6 +109,7 @@ export class TokenError extends Error {
     this.retryAfterSeconds =
       code === 'graph_unavailable' ? (details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : undefined
     this.realm = details.realm ?? DEFAULT_REALM
+    publishError(this)
   }
 
   /** The response headers: the RFC 6750 challenge, or `Retry-After` for `graph_unavailable`. */

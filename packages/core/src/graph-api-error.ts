@@ -1,3 +1,5 @@
+import { publishError } from './diagnostics.js'
+
 /** How a Graph error should be handled (GRAPH_API.md, "Errors"). */
 export type GraphErrorCategory = 'auth' | 'throttle' | 'transient' | 'permission' | 'request' | 'unknown'
 
@@ -89,6 +91,7 @@ export class GraphApiError extends Error {
     this.userMessage = text(body.error_user_msg)
     this.category = classifyGraphError(this.code, this.isTransient)
     if (this.category === 'unknown' && status >= 500) this.category = 'transient'
+    publishError(this)
   }
 
   /** Whether retrying later may succeed (transient and throttle errors). */

@@ -5,6 +5,7 @@ export {
   LruVerificationCache,
   type VerificationCache,
 } from './cache.js'
+export { TOKENS_ERROR_CHANNEL, TOKENS_EVENT_CHANNEL } from './diagnostics.js'
 export { createTokenCipher, type EncryptionOptions, type TokenCipher } from './encryption.js'
 export {
   type InvalidTokenReason,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as acquisition from './acquisition.js'
 import { LruVerificationCache, type VerificationCache } from './cache.js'
+import { publishEvent } from './diagnostics.js'
 import { isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
 import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
@@ -116,6 +117,7 @@ export class Tokens {
   }
 
   readonly #emit = (event: TokensEvent): void => {
+    publishEvent(event)
     if (this.#options?.onEvent === undefined) return
     try {
       this.#options.onEvent(event)

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto'
 import { createHash } from 'node:crypto'
 import type { CachedVerification, VerificationCache } from './cache.js'
 import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
+import { eventChannelActive } from './diagnostics.js'
 import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
 import { checkTokenSyntax } from './extract.js'
@@ -144,7 +145,7 @@ export class Verifier {
   }
 
   #done(token: AccessToken, key: string, cached: boolean, started: number): AccessToken {
-    if (this.#listening) {
+    if (this.#listening || eventChannelActive()) {
       const durationMs = this.#options.clock() - started
       this.#emit({
         type: 'verify',
@@ -163,7 +164,7 @@ export class Verifier {
     const e = isTokenError(error)
       ? error
       : new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
-    if (this.#listening) {
+    if (this.#listening || eventChannelActive()) {
       this.#emit({
         type: 'verify',
         outcome: 'rejected',
