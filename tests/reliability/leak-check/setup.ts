@@ -1,9 +1,13 @@
 /**
  * The suite-wide leak check, a vitest `setupFiles` entry of every package: records every raw token and
  * secret the emulator issues during a test file, captures what the tests write to stdout, stderr and
- * the console, and fails the test (afterEach) or the file (afterAll) in which one of them shows up.
+ * the console, every event and error the core publishes (its diagnostics channels, from any core
+ * instance), and the headers and body of every `fetch` response that did not come from the emulator,
+ * and fails the test (afterEach) or the file (afterAll) in which one of them shows up.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { format } from 'node:util'
+import { TOKENS_ERROR_CHANNEL, TOKENS_EVENT_CHANNEL } from '@tokens/core'
 import { afterAll, afterEach } from 'vitest'
 import { LeakDetector } from './leak-detector.js'
 
@@ -34,7 +38,59 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const
   })
 }
 
+// Events and errors: JSON of each event; the message of each error and of its causes. Identical
+// texts (a flood of the same refusal) are kept once per check.
+const published = new Set<string>()
+const onEvent = (event: unknown) => void published.add(JSON.stringify(event))
+const onError = (error: unknown) => {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) published.add(e.message)
+}
+subscribe(TOKENS_EVENT_CHANNEL, onEvent)
+subscribe(TOKENS_ERROR_CHANNEL, onError)
+restore.push(() => {
+  unsubscribe(TOKENS_EVENT_CHANNEL, onEvent)
+  unsubscribe(TOKENS_ERROR_CHANNEL, onError)
+})
+
+// Responses our servers give (the emulator's own answers carry tokens by design: Graph's
+// `x-fb-trace-id` or the admin API's path tells them apart).
+const reading = new Set<Promise<void>>()
+const originalFetch = globalThis.fetch
+globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+  const response = await originalFetch(input, init)
+  const fromEmulator = response.headers.has('x-fb-trace-id') || /^https?:\/\/[^/]+\/__admin/.test(response.url)
+  if (!fromEmulator) {
+    captured.push([...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n'))
+    const body = response
+      .clone()
+      .text()
+      .then(
+        (text) => void captured.push(text),
+        () => undefined, // the test aborted or the body failed: nothing more arrived to check
+      )
+    reading.add(body)
+    void body.finally(() => reading.delete(body))
+  }
+  return response
+}
+restore.push(() => {
+  globalThis.fetch = originalFetch
+})
+
+/** Waits for the bodies still being read, at most `ms` (a stream that never ends is not waited for). */
+async function bodiesRead(ms: number): Promise<void> {
+  if (reading.size === 0) return
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  await Promise.race([Promise.allSettled([...reading]), late])
+  clearTimeout(timer)
+}
+
 function check(where: string): void {
+  for (const text of published) captured.push(text)
+  published.clear()
   const text = tail + captured.join('')
   captured = []
   tail = text.slice(-1024)
@@ -42,13 +98,15 @@ function check(where: string): void {
   detector.assertClean(text, where)
 }
 
-afterEach((context) => {
-  check(`the output of "${context.task.name}"`)
+afterEach(async (context) => {
+  await bodiesRead(2000)
+  check(`the output, events, errors or responses of "${context.task.name}"`)
 })
 
-afterAll(() => {
+afterAll(async () => {
+  await bodiesRead(2000)
   try {
-    check('the output of this test file')
+    check('the output, events, errors or responses of this test file')
   } finally {
     for (const undo of restore.splice(0)) undo()
     detector.close()

@@ -35,7 +35,7 @@ describe('the suite-wide leak check', () => {
     }
   })
 
-  it('fails exactly the tests of a child vitest run that print what the emulator issued', async () => {
+  it('fails exactly the tests of a child vitest run that print, answer, publish or throw what the emulator issued', async () => {
     const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
       execFile(
         process.execPath,
@@ -45,13 +45,19 @@ describe('the suite-wide leak check', () => {
       )
     })
     expect(output.code).not.toBe(0)
-    expect(output.text).toMatch(/3 failed \| 1 passed/)
+    expect(output.text).toMatch(/7 failed \| 1 passed/)
     for (const name of [
       'logs a user token with console.log',
       'writes an app secret to stderr',
       'prints the secret half of an issued app token inside an object',
+      'answers a user token in a response body',
+      'answers an app secret in a response header',
+      'publishes an event that carries a user token',
+      'creates a TokenError whose description holds a user token',
     ]) {
-      expect(output.text).toContain(`Leak check: 1 issued token(s)/secret(s) appeared in the output of "${name}"`)
+      expect(output.text).toContain(
+        `Leak check: 1 issued token(s)/secret(s) appeared in the output, events, errors or responses of "${name}"`,
+      )
     }
   })
 })
