@@ -10,7 +10,10 @@ export type TokensEvent =
   | {
       type: 'verify'
       outcome: 'valid' | 'rejected'
+      /** Answered from the cache, without a Graph call. */
       cached: boolean
+      /** Decided from the token alone, without cache or Graph: app and client tokens, malformed or another app's `{app_id}|…`. */
+      local?: true
       durationMs: number
       fingerprint: string
       tokenType?: TokenType

@@ -170,6 +170,8 @@ export class GraphClient {
       fields.set('appsecret_proof', appsecretProof(raw, appSecret))
     }
     const secrets = raw === undefined ? [appSecret] : [raw, appSecret]
+    // A caller that put a token in the path must not see it again in events.
+    const shown = scrub(path, secrets)
     const init: RequestInit = { method, headers: { accept: 'application/json' } }
     if (method === 'POST') init.body = fields
     else url.search = fields.toString()
@@ -190,7 +192,15 @@ export class GraphClient {
       const message = timedOut
         ? `Graph API timed out after ${this.#config.timeoutMs} ms`
         : 'Graph API could not be reached'
-      emit({ type: 'graph_call', method, path, status: 0, durationMs: clock() - started, attempt, error: message })
+      emit({
+        type: 'graph_call',
+        method,
+        path: shown,
+        status: 0,
+        durationMs: clock() - started,
+        attempt,
+        error: message,
+      })
       const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
       throw new TokenError('graph_unavailable', message, { realm: this.#config.realm, cause: new Error(detail) })
     } finally {
@@ -207,7 +217,15 @@ export class GraphClient {
     const failed = !response.ok || body === undefined || (typeof errorBody === 'object' && errorBody !== null)
     const durationMs = clock() - started
     if (!failed) {
-      emit({ type: 'graph_call', method, path, status: response.status, durationMs, attempt, usage: this.#usage.app })
+      emit({
+        type: 'graph_call',
+        method,
+        path: shown,
+        status: response.status,
+        durationMs,
+        attempt,
+        usage: this.#usage.app,
+      })
       return body as T
     }
     const details: GraphErrorBody =
@@ -215,7 +233,16 @@ export class GraphClient {
         ? (errorBody as GraphErrorBody)
         : { message: `Graph API answered HTTP ${response.status} without a JSON error`, is_transient: true }
     const error = new GraphApiError(response.status, details, secrets)
-    emit({ type: 'graph_call', method, path, status: response.status, durationMs, attempt, errorCode: error.code })
+    emit({
+      type: 'graph_call',
+      method,
+      path: shown,
+      status: response.status,
+      durationMs,
+      attempt,
+      usage: this.#usage.app,
+      errorCode: error.code,
+    })
     throw error
   }
 }

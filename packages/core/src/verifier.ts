@@ -107,9 +107,18 @@ export class Verifier {
     if (typeof raw !== 'string' || raw === '')
       throw new TokenError('token_required', 'An access token is required', { realm })
     if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength, realm)
-    const local = this.#local(raw)
-    if (local !== undefined) return local
     const started = clock()
+    let local: AccessToken | undefined
+    try {
+      local = this.#local(raw)
+    } catch (error) {
+      if (this.#listening || eventChannelActive()) this.#failed(error, tokenKey(raw), false, started, true)
+      throw error
+    }
+    if (local !== undefined) {
+      if (this.#listening || eventChannelActive()) this.#done(local, tokenKey(raw), false, started, true)
+      return local
+    }
     const key = tokenKey(raw)
     let hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined
     try {
@@ -144,13 +153,14 @@ export class Verifier {
     }
   }
 
-  #done(token: AccessToken, key: string, cached: boolean, started: number): AccessToken {
+  #done(token: AccessToken, key: string, cached: boolean, started: number, local = false): AccessToken {
     if (this.#listening || eventChannelActive()) {
       const durationMs = this.#options.clock() - started
       this.#emit({
         type: 'verify',
         outcome: 'valid',
         cached,
+        ...(local ? { local } : {}),
         durationMs,
         fingerprint: key.slice(0, 12),
         tokenType: token.type,
@@ -159,7 +169,7 @@ export class Verifier {
     return token
   }
 
-  #failed(error: unknown, key: string, cached: boolean, started: number): TokenError {
+  #failed(error: unknown, key: string, cached: boolean, started: number, local = false): TokenError {
     const realm = this.#options.realm
     const e = isTokenError(error)
       ? error
@@ -169,6 +179,7 @@ export class Verifier {
         type: 'verify',
         outcome: 'rejected',
         cached,
+        ...(local ? { local } : {}),
         durationMs: this.#options.clock() - started,
         fingerprint: key.slice(0, 12),
         code: e.code,
@@ -305,6 +316,21 @@ export class Verifier {
       info.expiresAt ?? Number.POSITIVE_INFINITY,
       info.dataAccessExpiresAt ?? Number.POSITIVE_INFINITY,
     )
+    if (limit <= now) {
+      // Valid for Graph, expired by our clock (or its data access is over): a rejection like any
+      // other, remembered for rejectionTtlSeconds, not a Graph call on every request.
+      const until = now + rejectionTtlMs
+      const { userId } = info
+      return {
+        outcome: 'rejected',
+        reason: 'expired',
+        description: REASON_DESCRIPTIONS.expired,
+        ...(userId === undefined ? {} : { userId }),
+        verifiedAt: now,
+        freshUntil: until,
+        keepUntil: until,
+      }
+    }
     return {
       outcome: 'valid',
       info,

@@ -42,6 +42,12 @@ describe('data_access_expires_at bounds the cache', () => {
       expect(error.reason).toBe('expired')
       expect(f.emu.requestCount('/debug_token')).toBe(2)
       expect(cachedFlags()).toEqual([false, true, false])
+
+      // That refusal is remembered like any other: no Graph call per request for it.
+      for (let i = 0; i < 5; i++)
+        expect(((await rejection(() => f.tokens.verify(raw))) as TokenError).reason).toBe('expired')
+      expect(f.emu.requestCount('/debug_token')).toBe(2)
+      expect(cachedFlags()).toEqual([false, true, false, true, true, true, true, true])
     })
   }
 })

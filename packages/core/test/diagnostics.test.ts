@@ -50,6 +50,21 @@ describe('diagnostics channels', () => {
     expect(published.length).toBeGreaterThan(0)
   })
 
+  it('report tokens decided locally too (app and client tokens, another app id), marked local', async () => {
+    f = await createFixture()
+    await f.tokens.verify(`${f.app.id}|${f.app.secret}`)
+    await f.tokens.verify(`${f.app.id}|${f.app.clientToken}`)
+    await rejection(() => f.tokens.verify(`${f.otherApp.id}|${f.otherApp.secret}`))
+    const verifies = f.events.filter((e) => e.type === 'verify')
+    expect(verifies.map((e) => (e.type === 'verify' ? [e.outcome, e.tokenType ?? e.reason, e.local] : []))).toEqual([
+      ['valid', 'app', true],
+      ['valid', 'client', true],
+      ['rejected', 'wrong_app', true],
+    ])
+    expect(f.emu.requestCount('/debug_token')).toBe(0)
+    expect(JSON.stringify(f.events)).not.toContain(f.app.secret)
+  })
+
   it('publish each TokenError and GraphApiError as it is created', async () => {
     const errors = listen<Error>(TOKENS_ERROR_CHANNEL)
     f = await createFixture({ retries: 0 })

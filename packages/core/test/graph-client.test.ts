@@ -88,6 +88,24 @@ describe('graph_call events', () => {
     expect(calls[0]?.error).toBeUndefined() // `error` is for calls that got no answer at all
   })
 
+  it('carries the usage Graph reported with an error answer too', async () => {
+    f = await createFixture()
+    f.emu.setUsage(f.app.id, { callCount: 41, totalTime: 3, totalCputime: 2 })
+    const dead = userToken()
+    f.emu.invalidateToken(dead, 'password_changed')
+    await rejection(() => f.tokens.graph.get('/me', { token: dead }))
+    expect(graphCalls()[0]).toMatchObject({ errorCode: 190, usage: { callCount: 41, totalTime: 3, totalCputime: 2 } })
+  })
+
+  it('never shows a token the caller put in the path', async () => {
+    f = await createFixture({ retries: 0 })
+    const raw = userToken()
+    await rejection(() => f.tokens.graph.get(`/debug_token/${raw}`, { token: raw }))
+    const [call] = graphCalls()
+    expect(call?.path).toBe('/debug_token/[redacted]')
+    expect(JSON.stringify(f.events)).not.toContain(raw)
+  })
+
   it('reports each attempt of a retried call, the failed one and the one that succeeded', async () => {
     f = await createFixture({ fetch: fetchTaking(0, () => f.emu.setFaults(null)) })
     f.emu.setFaults({ status: 503 }) // the first answer only: the fetch above clears it

@@ -111,7 +111,7 @@ describe('redaction of every token type', () => {
     expect(new Set(codes)).toEqual(new Set(['invalid_token', 'insufficient_scope', 'graph_unavailable', 'graph']))
     const verifies = f.events.filter((e) => e.type === 'verify')
     expect(new Set(verifies.filter((e) => e.outcome === 'valid').map((e) => e.tokenType))).toEqual(
-      new Set(['user', 'page', 'system_user', 'app']),
+      new Set(['user', 'page', 'system_user', 'app', 'client']), // app and client tokens: decided locally
     )
     expect(verifies.filter((e) => e.outcome === 'rejected').length).toBeGreaterThanOrEqual(10)
     expect(f.events.some((e) => e.type === 'store_write' && e.kind === 'page')).toBe(true)
