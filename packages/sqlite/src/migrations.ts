@@ -31,20 +31,30 @@ export const MIGRATIONS: readonly string[] = [
  */
 export const SCHEMA_VERSION = MIGRATIONS.length
 
-/** Brings `db` up to {@link SCHEMA_VERSION}, one transaction per migration; refuses a newer schema. */
+/**
+ * Brings `db` up to {@link SCHEMA_VERSION}; refuses a newer schema. The version is read again and every
+ * pending migration applied in one `BEGIN IMMEDIATE` transaction, so that processes opening the same
+ * new file at once migrate it once: the others wait for the write lock (the connection's busy timeout),
+ * then find it up to date.
+ */
 export function migrate(db: Database): number {
+  // Versions only grow: a file already up to date needs no write lock (readers never wait in WAL).
+  if (checkedVersion(db) === SCHEMA_VERSION) return SCHEMA_VERSION
+  db.transaction(() => {
+    for (let version = checkedVersion(db) + 1; version <= SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version - 1] as string)
+      db.pragma(`user_version = ${version}`)
+    }
+  }).immediate()
+  return SCHEMA_VERSION
+}
+
+function checkedVersion(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `sqliteStore: the database has schema version ${current}, newer than this @tokens/sqlite supports (${SCHEMA_VERSION}); upgrade the package`,
     )
   }
-  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
-    const sql = MIGRATIONS[version - 1] as string
-    db.transaction(() => {
-      db.exec(sql)
-      db.pragma(`user_version = ${version}`)
-    }).immediate()
-  }
-  return SCHEMA_VERSION
+  return current
 }

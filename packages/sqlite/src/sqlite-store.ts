@@ -8,6 +8,7 @@ import {
   type TokenStore,
 } from '@tokens/core'
 import Database from 'better-sqlite3'
+import { useWal } from './journal-mode.js'
 import { migrate } from './migrations.js'
 
 /**
@@ -26,7 +27,7 @@ export interface SqliteStoreOptions {
   filename: string
   /** Seal token values at rest (AES-256-GCM, named keys, rotation). @default none: values stored as is */
   encryption?: EncryptionOptions
-  /** How long a write waits for another process holding the database lock, in ms. @default 5000 */
+  /** How long a write, or opening the file, waits for another process holding the database lock, in ms. @default 5000 */
   busyTimeoutMs?: number
 }
 
@@ -72,7 +73,7 @@ export class SqliteStore implements TokenStore {
     this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
     this.#db = new Database(options.filename, { timeout: busy })
     try {
-      this.#db.pragma('journal_mode = WAL')
+      useWal(this.#db, busy)
       this.#db.pragma('synchronous = FULL')
       // Deleted and replaced values are overwritten, not left in free pages: a revoked token, or a
       // plain value re-sealed by reencrypt(), does not linger in the file.

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -136,6 +136,44 @@ describe('sqliteStore', () => {
     onlyK2.close()
     expect(readFileSync(filename).toString('latin1')).not.toContain(legacy.value)
     await expect(sqliteStore({ filename: ':memory:' }).reencrypt()).rejects.toThrow(/no encryption/)
+  })
+
+  it('lets several processes open the same new file at the same moment: one migrates, all write', async () => {
+    const script = fileURLToPath(new URL('./fixtures/open-and-save.mjs', import.meta.url))
+    const children = Array.from({ length: 6 }, (_, i) => fork(script, [`u${i}`]))
+    const answer = (child: ChildProcess) =>
+      new Promise<string>((resolve, reject) => {
+        const onMessage = (message: unknown) => {
+          child.off('exit', onExit)
+          resolve(String(message))
+        }
+        const onExit = (code: number | null) => {
+          child.off('message', onMessage)
+          reject(new Error(`a child exited (${code}) without an answer`))
+        }
+        child.once('message', onMessage)
+        child.once('exit', onExit)
+      })
+    try {
+      expect(await Promise.all(children.map(answer))).toEqual(children.map(() => 'ready'))
+      for (let round = 0; round < 3; round++) {
+        const filename = freshFile()
+        const answers = children.map(answer)
+        for (const child of children) child.send(filename) // each child opens it on receipt: all at once
+        expect(await Promise.all(answers)).toEqual(children.map(() => 'saved'))
+        const store = sqliteStore({ filename })
+        for (let i = 0; i < children.length; i++) {
+          expect((await store.findUserToken('1', `u${i}`))?.value).toBe(`EAAU-u${i}`)
+        }
+        store.close()
+        const db = new Database(filename)
+        expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+        db.close()
+      }
+    } finally {
+      for (const child of children) child.kill()
+    }
   })
 
   for (const encrypted of [false, true]) {
