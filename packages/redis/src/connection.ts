@@ -38,16 +38,19 @@ export class RedisUnavailableError extends Error {
 }
 
 /**
- * One Redis client with bounded commands: a command waits for the first connection at most
- * `timeoutMs`, fails at once while the client is reconnecting (`failFast`), and never waits for an
- * answer longer than `timeoutMs`. ioredis reconnects by itself meanwhile.
+ * One Redis client with bounded commands: a command waits for a connection at most `timeoutMs`, and
+ * never waits for an answer longer than `timeoutMs`. With `failFast`, once a connection attempt has
+ * failed or the connection was lost, commands fail at once until the client is ready again, whether or
+ * not it ever was (only a command issued before the first attempt ends waits for it). ioredis
+ * reconnects by itself meanwhile.
  */
 export class Connection {
   readonly client: Redis
   readonly owned: boolean
   readonly #timeoutMs: number
   readonly #failFast: boolean
-  #everReady: boolean
+  /** A connection attempt failed, or the connection closed, since the client was last ready. */
+  #down: boolean
   #readyPromise: Promise<void> | undefined
 
   constructor(client: Redis, owned: boolean, timeoutMs: number, failFast: boolean) {
@@ -55,9 +58,13 @@ export class Connection {
     this.owned = owned
     this.#timeoutMs = timeoutMs
     this.#failFast = failFast
-    this.#everReady = client.status === 'ready'
+    this.#down = client.status === 'reconnecting' || client.status === 'close'
+    // ioredis emits 'close' after every failed attempt as well as when a live connection drops.
+    client.on('close', () => {
+      this.#down = true
+    })
     client.on('ready', () => {
-      this.#everReady = true
+      this.#down = false
     })
   }
 
@@ -65,7 +72,7 @@ export class Connection {
   async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') {
       if (this.client.status === 'end') throw new RedisUnavailableError('Redis connection is closed')
-      if (this.#failFast && this.#everReady) throw new RedisUnavailableError('Redis is unreachable (reconnecting)')
+      if (this.#failFast && this.#down) throw new RedisUnavailableError('Redis is unreachable (reconnecting)')
       if (this.client.status === 'wait') this.client.connect().catch(() => {})
       await this.#ready()
     }
@@ -80,18 +87,22 @@ export class Connection {
     }
   }
 
+  /** Resolves when the client is ready; rejects after `timeoutMs`, or (`failFast`) when the attempt fails. */
   #ready(): Promise<void> {
     this.#readyPromise ??= new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer)
         this.client.off('ready', onReady)
+        this.client.off('close', onClose)
         this.#readyPromise = undefined
         if (error) reject(error)
         else resolve()
       }
       const onReady = () => done()
+      const onClose = () => done(new RedisUnavailableError('Redis is unreachable'))
       const timer = setTimeout(() => done(new RedisUnavailableError('Redis is unreachable')), this.#timeoutMs)
       this.client.on('ready', onReady)
+      if (this.#failFast) this.client.on('close', onClose)
     })
     return this.#readyPromise
   }

@@ -4,7 +4,7 @@ import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@toke
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type RedisCacheOptions, redisCache } from '../src/index.js'
-import { startRedis, type TestRedis } from './redis-server.js'
+import { freePort, startRedis, type TestRedis } from './redis-server.js'
 
 let server: TestRedis
 let redis: Redis
@@ -32,7 +32,10 @@ afterEach(async () => {
 })
 
 /** A core on the emulator's clock with its own redisCache (one "instance" of the app). */
-function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' | 'waitMs'> & { redis?: Redis } = {}) {
+function instance(
+  prefix: string,
+  options: Pick<RedisCacheOptions, 'lockTtlMs' | 'waitMs' | 'commandTimeoutMs'> & { redis?: Redis; url?: string } = {},
+) {
   const events: TokensEvent[] = []
   const errors: Error[] = []
   const clock = () => emu.now() * 1000
@@ -45,12 +48,13 @@ function instance(prefix: string, options: Pick<RedisCacheOptions, 'lockTtlMs' |
     timeoutMs: 1000,
     onEvent: (e) => events.push(e),
     cache: redisCache({
-      ...(options.redis ? { redis: options.redis } : { url: server.url }),
+      ...(options.redis ? { redis: options.redis } : { url: options.url ?? server.url }),
       prefix,
       clock,
       onError: (e) => errors.push(e),
       lockTtlMs: options.lockTtlMs,
       waitMs: options.waitMs,
+      commandTimeoutMs: options.commandTimeoutMs,
     }),
   })
   open.push(tokens)
@@ -210,6 +214,22 @@ describe('redisCache', () => {
     const before = emu.requestCount('/debug_token')
     await b.tokens.verify(later)
     expect(emu.requestCount('/debug_token')).toBe(before)
+  })
+
+  it('Redis unreachable from the start: requests do not wait for it, each failed command is an error event', async () => {
+    // Nothing listens there, and a command may wait 60 s for Redis: only failing fast ends before the test timeout.
+    const url = `redis://127.0.0.1:${await freePort()}`
+    const a = instance(freshPrefix(), { url, commandTimeoutMs: 60_000 })
+    const raws = [newToken(), newToken(), newToken(), newToken()]
+    const before = emu.requestCount('/debug_token')
+    for (const raw of raws) expect((await a.tokens.verify(raw)).type).toBe('user')
+    expect(emu.requestCount('/debug_token')).toBe(before + raws.length)
+    emu.advanceTime(1)
+    expect((await a.tokens.deauthorize(emu.signedRequest(app.id, { user_id: user.id }))).user_id).toBe(user.id)
+    const cacheErrors = a.events.filter((e) => e.type === 'error' && e.where === 'cache')
+    expect(cacheErrors.length).toBeGreaterThanOrEqual(raws.length * 2 + 1) // per token a read and a write; the claim
+    for (const e of cacheErrors) expect(e).toMatchObject({ message: expect.stringMatching(/^Redis is unreachable/) })
+    expect(a.errors.some((e) => /ECONNREFUSED/.test(e.message))).toBe(true)
   })
 
   it('handles each signed_request once across instances; a failed handling can be taken by another', async () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 
 const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server'
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 where nothing listens (until someone takes it). */
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
