@@ -58,6 +58,7 @@ describe('login dialog', () => {
     const location = await submit(action, fields, 'allow')
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT)
     expect(location.searchParams.get('state')).toBe('st4te')
+    expect(location.hash).toBe('#_=_') // as Meta does: browsers carry it over the app's redirects
     const code = location.searchParams.get('code') ?? ''
     expect(code).toMatch(/^AQ/)
 
@@ -96,6 +97,18 @@ describe('login dialog', () => {
       error_reason: 'user_denied',
       state: 'st4te',
     })
+    expect(location.hash).toBe('#_=_')
+  })
+
+  it('appends #_=_ only when redirect_uri has no fragment', async () => {
+    const withFragment = 'http://localhost:3000/callback#done'
+    const app = f.emu.createApp({ name: 'Test App', redirectUris: [withFragment] })
+    const { action, fields } = await openDialog({ client_id: app.id, redirect_uri: withFragment, scope: 'email' })
+    for (const decision of ['allow', 'cancel'] as const) {
+      const location = await submit(action, new URLSearchParams(fields), decision)
+      expect(location.hash).toBe('#done')
+      expect(location.href).not.toContain('_=_')
+    }
   })
 
   it('codes expire after 10 minutes of emulator clock', async () => {

@@ -22,10 +22,14 @@ function checkApp(req: GraphRequest, services: Services): { app: AppRecord; redi
   return { app, redirectUri }
 }
 
+/**
+ * The redirect back to the app: `redirect_uri` with `params`, and `#_=_` appended as Meta does when
+ * `redirect_uri` has no fragment (browsers then carry it over the app's own redirects).
+ */
 function withParams(uri: string, params: Record<string, string | null>): string {
   const url = new URL(uri)
   for (const [key, value] of Object.entries(params)) if (value !== null) url.searchParams.set(key, value)
-  return url.toString()
+  return uri.includes('#') ? url.toString() : `${url.toString()}#_=_`
 }
 
 function show(req: GraphRequest, services: Services, app: AppRecord, redirectUri: string): GraphResult {
