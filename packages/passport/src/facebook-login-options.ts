@@ -61,6 +61,21 @@ export interface FacebookLoginOptions {
   state?: boolean
   /** `auth_type` of every dialog: `'rerequest'` asks again for declined permissions. @default none */
   authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
+  /**
+   * Facebook appends `#_=_` to the callback URL, and browsers carry that fragment over a redirect whose
+   * `Location` has none. With `true`, the redirects that end the login on the callback (Passport's
+   * `successRedirect`, `failureRedirect` and `successReturnToOrRedirect`) get an empty fragment
+   * (`/dashboard#`), so the user does not land on `/dashboard#_=_`. Other redirects are left alone.
+   * @default true
+   */
+  clearFragment?: boolean
+  /**
+   * Milliseconds passport-facebook's own Graph calls (the code exchange, the profile) may go without
+   * an answer before the login ends in `graph_unavailable` (503). The core built from these options
+   * gets it too; a core given as `tokens` keeps its own `timeoutMs`.
+   * @default 5000 (the core's `timeoutMs`)
+   */
+  timeoutMs?: number
   /** `true` calls `verify(req, userToken, pageTokens, profile, done)`: see {@link FacebookLoginOptionsWithRequest}. @default false */
   passReqToCallback?: false
 }
@@ -89,6 +104,7 @@ export function loginCore(options: AnyLoginOptions): Tokens {
       ...(options.graphUrl !== undefined && { graphUrl: options.graphUrl }),
       ...(options.graphVersion !== undefined && { graphVersion: options.graphVersion }),
       ...(options.store !== undefined && { store: options.store }),
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     })
   }
   if (!isTokens(options.tokens))

@@ -1,4 +1,4 @@
-import { GraphApiError, type PageToken, TokenError, type Tokens, type UserToken } from '@tokens/core'
+import type { PageToken, Tokens, UserToken } from '@tokens/core'
 import type { Request } from 'express'
 import { type AuthenticateOptions, Strategy as FacebookStrategy, type Profile } from 'passport-facebook'
 import {
@@ -7,6 +7,8 @@ import {
   facebookOptions,
   loginCore,
 } from './facebook-login-options.js'
+import { clearInheritedFragment, isCallback } from './login-fragment.js'
+import { asLoginOutage, deadlineAgent, tokenAnswerOutage } from './login-outage.js'
 
 /**
  * What a verify function reports: an error, the user (or `false` to refuse the login), and info.
@@ -77,37 +79,24 @@ function isSpentCode(error: unknown): error is Error {
   return code === 100 && SPENT_CODE_SUBCODES.includes(subcode)
 }
 
-/**
- * A Graph outage while acquiring tokens (the core's acquisition throws `GraphApiError` where
- * `verify` throws `graph_unavailable`): reported as the core's `graph_unavailable`, so it is
- * answered 503 with `Retry-After`, not with Graph's own HTTP status.
- */
-function asOutage(error: unknown, realm: string): unknown {
-  if (!(error instanceof GraphApiError) || !error.retryable) return error
-  return new TokenError('graph_unavailable', 'Graph API is unavailable; try to log in again later', {
-    realm,
-    cause: error,
-  })
-}
-
+/** Verifies the login's token, exchanges it and fetches the Pages; outages are mapped by `authenticate`. */
 async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions | FacebookLoginOptionsWithRequest) {
-  try {
-    const shortLived = await tokens.verify(raw, { type: 'user' })
-    const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
-    const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
-    // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
-    const pageTokens = wantPages ? await tokens.pageTokens(userToken, { refresh: true }) : []
-    return { userToken, pageTokens }
-  } catch (error) {
-    throw asOutage(error, tokens.realm)
-  }
+  const shortLived = await tokens.verify(raw, { type: 'user' })
+  const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
+  const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
+  // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
+  const pageTokens = wantPages ? await tokens.pageTokens(userToken, { refresh: true }) : []
+  return { userToken, pageTokens }
 }
 
 /**
  * Facebook Login for Passport (name `facebook`), built on passport-facebook. On callback the core
  * verifies the login's token, exchanges it for a long-lived one, fetches every Page token of the
  * user and saves them in the store, then calls `verify(userToken, pageTokens, profile, done)`.
- * A denied dialog and a reused or expired code end at `failureRedirect`, not in an exception.
+ * A denied dialog and a reused or expired code end at `failureRedirect`, not in an exception; a
+ * Graph outage during the callback ends in the core's `graph_unavailable` (503 with `Retry-After`).
+ * Passport's `successRedirect` and `failureRedirect` on the callback end with `#`, which replaces
+ * the `#_=_` Facebook appends (`clearFragment`).
  *
  * @example
  * ```ts
@@ -128,6 +117,8 @@ export class FacebookLoginStrategy extends FacebookStrategy {
   /** The core that verifies and acquires tokens; share it with `GraphTokenStrategy`. */
   readonly tokens: Tokens
   private readonly authType: FacebookLoginOptions['authType']
+  private readonly clearFragment: boolean
+  private readonly secrets: readonly string[]
 
   constructor(options: FacebookLoginOptionsWithRequest, verify: FacebookLoginVerifyWithRequest)
   constructor(options: FacebookLoginOptions, verify: FacebookLoginVerify)
@@ -138,6 +129,7 @@ export class FacebookLoginStrategy extends FacebookStrategy {
     if (typeof verify !== 'function') throw new TypeError('FacebookLoginStrategy: verify must be a function')
     const passReq = options?.passReqToCallback === true
     const strategyOptions = facebookOptions(options)
+    const agent = deadlineAgent(options.graphUrl, options.timeoutMs)
     const tokens = loginCore(options)
     super(strategyOptions, (req: Request, accessToken: string, _refresh: string, profile: Profile, done) => {
       acquire(tokens, accessToken, options).then(({ userToken, pageTokens }) => {
@@ -149,18 +141,31 @@ export class FacebookLoginStrategy extends FacebookStrategy {
         }
       }, done)
     })
+    this._oauth2.setAgent(agent)
     this.tokens = tokens
     this.authType = options.authType
+    this.clearFragment = options.clearFragment ?? true
+    this.secrets = [options.clientSecret]
   }
 
   /** Starts the dialog, or handles its callback. Called by `passport.authenticate('facebook')`. */
   override authenticate(req: Request, options?: FacebookLoginAuthenticateOptions): void {
     const strategy = this as unknown as { error(error: unknown): void; fail(info: object, status?: number): void }
     const error = strategy.error
-    // A code used twice (a refreshed callback page, a replay) is a failed login, not a server error.
+    const realm = this.tokens.realm
+    // A code used twice (a refreshed callback page, a replay) is a failed login, not a server error;
+    // a Graph outage anywhere in the login is 503 `graph_unavailable`, not passport-facebook's 500.
     strategy.error = (cause: unknown) =>
-      isSpentCode(cause) ? strategy.fail({ message: cause.message }, 401) : error.call(strategy, cause)
+      isSpentCode(cause)
+        ? strategy.fail({ message: cause.message }, 401)
+        : error.call(strategy, asLoginOutage(cause, realm))
+    if (this.clearFragment && isCallback(req)) clearInheritedFragment(req, options)
     super.authenticate(req, options)
+  }
+
+  /** Reads Graph's error answer to the code exchange: an outage becomes `graph_unavailable` (503). */
+  override parseErrorResponse(body: string, status: number): Error | null {
+    return tokenAnswerOutage(body, status, this.tokens.realm, this.secrets) ?? super.parseErrorResponse(body, status)
   }
 
   /** Adds the strategy's `authType` to the dialog unless `passport.authenticate()` names one. */

@@ -85,3 +85,14 @@ export async function loginThroughDialog(
   const landed = await browser.get(callbackUrl)
   return { dialogUrl, callbackUrl, landed }
 }
+
+/**
+ * The URL a browser ends on when it follows `location` from `from`: a `Location` without a fragment
+ * inherits the fragment of `from` (Fetch standard, HTTP-redirect fetch). That is how Facebook's `#_=_`
+ * travels from the callback to the page the app redirects to.
+ */
+export function followRedirect(from: string, location: string): URL {
+  const next = new URL(location, from)
+  if (!location.includes('#')) next.hash = new URL(from).hash
+  return next
+}

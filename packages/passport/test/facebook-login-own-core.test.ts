@@ -74,7 +74,7 @@ describe('facebook: with the core built from the options', () => {
     const browser = new Browser()
     const { dialogUrl, landed } = await loginThroughDialog(browser, `${server.url}/auth/facebook`)
     expect(`${dialogUrl.origin}${dialogUrl.pathname}`).toBe(`${emu.url}/v24.0/dialog/oauth`)
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     const me = JSON.parse((await browser.get(`${server.url}/me`)).text)
     expect(me.pages).toHaveLength(1)
 

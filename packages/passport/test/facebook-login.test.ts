@@ -10,7 +10,7 @@ import {
   type FacebookLoginOptions,
   FacebookLoginStrategy,
 } from '../src/index.js'
-import { Browser, loginThroughDialog } from './browser.js'
+import { Browser, followRedirect, loginThroughDialog } from './browser.js'
 import { START, serve } from './fixture.js'
 
 interface Login {
@@ -52,6 +52,31 @@ beforeEach(async () => {
   app.get('/auth/plain/callback', auth.authenticate('plain', { failureRedirect: '/login', successRedirect: '/me' }))
   app.get('/auth/lean', auth.authenticate('lean'))
   app.get('/auth/lean/callback', auth.authenticate('lean', { failureRedirect: '/login', successRedirect: '/me' }))
+  app.get('/auth/kept', auth.authenticate('kept'))
+  app.get('/auth/kept/callback', auth.authenticate('kept', { failureRedirect: '/login', successRedirect: '/me' }))
+  // Redirects that already have a fragment, and the app's own redirect after Passport's.
+  app.get('/auth/anchored', auth.authenticate('anchored'))
+  app.get(
+    '/auth/anchored/callback',
+    auth.authenticate('anchored', { failureRedirect: '/login#denied', successRedirect: '/me#welcome' }),
+  )
+  // successReturnToOrRedirect: back to where the user was (req.session.returnTo) when the login started.
+  app.get(
+    '/auth/returning',
+    (req, _res, next) => {
+      Object.assign(req.session, { returnTo: '/pages?tab=posts' })
+      next()
+    },
+    auth.authenticate('returning'),
+  )
+  app.get(
+    '/auth/returning/callback',
+    auth.authenticate('returning', { successReturnToOrRedirect: '/me', keepSessionInfo: true }),
+  )
+  app.get('/auth/own', auth.authenticate('own'))
+  app.get('/auth/own/callback', auth.authenticate('own', { failureRedirect: '/login' }), (_req, res) => {
+    res.redirect('/me')
+  })
   app.get('/me', (req, res) => {
     if (req.user) res.json(req.user)
     else res.status(401).json({ error: 'not logged in' })
@@ -63,7 +88,9 @@ beforeEach(async () => {
 
   fbApp = emu.createApp({
     name: 'Login Test',
-    redirectUris: ['facebook', 'plain', 'lean'].map((name) => `${server.url}/auth/${name}/callback`),
+    redirectUris: ['facebook', 'plain', 'lean', 'kept', 'anchored', 'returning', 'own'].map(
+      (name) => `${server.url}/auth/${name}/callback`,
+    ),
   })
   store = new MemoryStore()
   tokens = createTokens({
@@ -108,6 +135,11 @@ beforeEach(async () => {
     fetchPages: false,
     passReqToCallback: true as const,
   }
+  const kept = { ...common, callbackURL: `${server.url}/auth/kept/callback`, clearFragment: false }
+  auth.use('kept', new FacebookLoginStrategy(kept, verify))
+  for (const name of ['anchored', 'returning', 'own']) {
+    auth.use(name, new FacebookLoginStrategy({ ...common, callbackURL: `${server.url}/auth/${name}/callback` }, verify))
+  }
   auth.use(
     'lean',
     new FacebookLoginStrategy(lean, (req, userToken, pageTokens, profile, done) => {
@@ -149,7 +181,7 @@ describe('facebook: the login flow over real HTTP', () => {
     expect(dialogUrl.searchParams.get('state')).toMatch(/.{8,}/)
 
     expect(landed.status).toBe(302)
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     expect(logins).toHaveLength(1)
     const { userToken, pageTokens, profile } = logins[0]!
     expect(userToken.type).toBe('user')
@@ -190,7 +222,7 @@ describe('facebook: the login flow over real HTTP', () => {
     const { callbackUrl, landed } = await login(browser, { decision: 'cancel' })
     expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied')
     expect(landed.status).toBe(302)
-    expect(landed.headers.get('location')).toBe('/login')
+    expect(landed.headers.get('location')).toBe('/login#')
     expect(logins).toHaveLength(0)
     expect((await browser.get(`${server.url}/me`)).status).toBe(401)
     expect(emu.requestCount('/oauth/access_token')).toBe(0)
@@ -199,12 +231,12 @@ describe('facebook: the login flow over real HTTP', () => {
   it('a replayed callback is refused by the state check (failureRedirect)', async () => {
     const browser = new Browser()
     const { callbackUrl, landed } = await login(browser)
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     const attacker = new Browser()
     for (const who of [browser, attacker]) {
       const replay = await who.get(callbackUrl)
       expect(replay.status).toBe(302)
-      expect(replay.headers.get('location')).toBe('/login')
+      expect(replay.headers.get('location')).toBe('/login#')
     }
     expect(logins).toHaveLength(1)
   })
@@ -212,12 +244,12 @@ describe('facebook: the login flow over real HTTP', () => {
   it('without state, a reused code is refused by Graph and ends at failureRedirect, not a 500', async () => {
     const browser = new Browser()
     const { callbackUrl, landed } = await login(browser, { start: '/auth/plain' })
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     const before = emu.requestCount('/oauth/access_token')
     const replay = await new Browser().get(callbackUrl)
     expect(emu.requestCount('/oauth/access_token')).toBe(before + 1) // Graph saw the code and refused it
     expect(replay.status).toBe(302)
-    expect(replay.headers.get('location')).toBe('/login')
+    expect(replay.headers.get('location')).toBe('/login#')
     expect(logins).toHaveLength(1)
   })
 
@@ -244,14 +276,14 @@ describe('facebook: the login flow over real HTTP', () => {
   it('without pages_show_list, no Page call is made and pageTokens is empty', async () => {
     const browser = new Browser()
     const { landed } = await login(browser, { decline: ['pages_show_list'] })
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     expect(logins[0]!.pageTokens).toEqual([])
     expect(emu.requestCount('/me/accounts')).toBe(0)
   })
 
   it('longLived: false and fetchPages: false keep the short-lived token and fetch no Pages (passReqToCallback)', async () => {
     const { landed } = await login(new Browser(), { start: '/auth/lean' })
-    expect(landed.headers.get('location')).toBe('/me')
+    expect(landed.headers.get('location')).toBe('/me#')
     expect(logins[0]!.userToken.lifetime).toBe('short')
     expect(logins[0]!.pageTokens).toEqual([])
     expect(emu.requestCount('/oauth/access_token')).toBe(1)
@@ -271,5 +303,49 @@ describe('facebook: the login flow over real HTTP', () => {
     expect(throttled.landed.status).toBe(503)
     emu.setFaults(null)
     expect((await browser.get(`${server.url}/me`)).status).toBe(401)
+  })
+})
+
+describe("facebook: Facebook's #_=_ fragment", () => {
+  it('Allow and Cancel: the callback ends the login with an empty fragment, so #_=_ is not carried over', async () => {
+    for (const [decision, page] of [
+      ['allow', '/me'],
+      ['cancel', '/login'],
+    ] as const) {
+      const { callbackUrl, landed } = await login(new Browser(), { decision })
+      expect(new URL(callbackUrl).hash).toBe('#_=_') // what the emulator appends, as Facebook does
+      expect(landed.status).toBe(302)
+      expect(landed.headers.get('location')).toBe(`${page}#`)
+      const shown = followRedirect(callbackUrl, landed.headers.get('location') ?? '')
+      expect(shown.href).toBe(`${server.url}${page}#`)
+      expect(shown.href).not.toContain('_=_')
+    }
+  })
+
+  it('successReturnToOrRedirect: the returnTo URL gets the empty fragment too', async () => {
+    const { landed } = await login(new Browser(), { start: '/auth/returning' })
+    expect(landed.headers.get('location')).toBe('/pages?tab=posts#')
+  })
+
+  it("a redirect that has a fragment, and the app's own redirects, are left alone", async () => {
+    for (const [decision, page] of [
+      ['allow', '/me#welcome'],
+      ['cancel', '/login#denied'],
+    ] as const) {
+      const { landed } = await login(new Browser(), { start: '/auth/anchored', decision })
+      expect(landed.headers.get('location')).toBe(page)
+    }
+    const own = await login(new Browser(), { start: '/auth/own' })
+    expect(own.landed.headers.get('location')).toBe('/me')
+    const cancelled = await login(new Browser(), { start: '/auth/own', decision: 'cancel' })
+    expect(cancelled.landed.headers.get('location')).toBe('/login#')
+  })
+
+  it('clearFragment: false leaves the redirects as they are (the browser keeps #_=_)', async () => {
+    const { callbackUrl, landed } = await login(new Browser(), { start: '/auth/kept' })
+    expect(landed.headers.get('location')).toBe('/me')
+    expect(followRedirect(callbackUrl, '/me').hash).toBe('#_=_')
+    const cancelled = await login(new Browser(), { start: '/auth/kept', decision: 'cancel' })
+    expect(cancelled.landed.headers.get('location')).toBe('/login')
   })
 })
