@@ -16,6 +16,12 @@ export interface DemoConfig {
   ports: { emulator: number; web: number; express: number; nest: number }
   /** Host the servers bind to. */
   host: string
+  /**
+   * Public base URL of the web app (`https://demo.example.com`), behind which the login callback, the
+   * deauthorize and data deletion callbacks and the deletion status page live. `undefined`:
+   * `http://localhost:{port}`.
+   */
+  publicUrl: string | undefined
   /** SQLite file of the token store. */
   database: string
   /** Secret of the login session cookie. */
@@ -28,6 +34,22 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new TypeError(`${name} must be a port number, got '${value}'`)
   return n
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.PUBLIC_URL
+  if (value === undefined || value === '') return undefined
+  const url = URL.canParse(value) ? new URL(value) : undefined
+  if (
+    url === undefined ||
+    !['http:', 'https:'].includes(url.protocol) ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash
+  ) {
+    throw new TypeError(`PUBLIC_URL must be an http(s) origin such as https://demo.example.com, got '${value}'`)
+  }
+  return url.origin
 }
 
 /** Reads the demo's configuration from the environment. */
@@ -50,6 +72,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
       nest: port(env, 'NEST_PORT', 3002),
     },
     host: env.HOST || '127.0.0.1',
+    publicUrl: publicUrl(env),
     database: env.DEMO_DATABASE || 'demo-tokens.db',
     sessionSecret: env.SESSION_SECRET || 'tokens-demo-session-secret',
   }

@@ -1,8 +1,8 @@
 import 'reflect-metadata'
 import { Controller, Get, type INestApplication, Module, Param, UseGuards } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
-import type { AccessToken, AppToken, PageToken, UserToken } from '@tokens/core'
-import { CurrentToken, RequireToken, TokenGuard, TokensModule, type TokensModuleOptions } from '@tokens/nest'
+import type { AccessToken, AppToken, PageToken, Tokens, UserToken } from '@tokens/core'
+import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
 
 @Controller('api')
 @UseGuards(TokenGuard)
@@ -33,12 +33,12 @@ class ApiController {
 
 /**
  * The API side in NestJS: `TokensModule`, `TokenGuard`, `@RequireToken()` and `@CurrentToken()` from
- * `@tokens/nest`, answering exactly as the Express API does.
+ * `@tokens/nest`, answering exactly as the Express API does. It uses the demo's one core (`tokens`), so a
+ * user the web app's deauthorize callback revoked is refused here at once; the module leaves closing that
+ * core to its owner, and the demo closes the app itself (no shutdown hooks of its own).
  */
-export async function createNestApi(options: TokensModuleOptions): Promise<INestApplication> {
-  @Module({ imports: [TokensModule.forRoot(options)], controllers: [ApiController] })
+export async function createNestApi(tokens: Tokens): Promise<INestApplication> {
+  @Module({ imports: [TokensModule.forRootAsync({ useFactory: () => tokens })], controllers: [ApiController] })
   class ApiModule {}
-  const app = await NestFactory.create(ApiModule, { logger: ['error', 'warn'] })
-  app.enableShutdownHooks()
-  return app
+  return NestFactory.create(ApiModule, { logger: ['error', 'warn'] })
 }

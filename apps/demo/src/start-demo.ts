@@ -1,7 +1,7 @@
 import 'reflect-metadata'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createTokens, type Tokens } from '@tokens/core'
+import { createTokens, type TokenStore, type Tokens } from '@tokens/core'
 import { type DemoSeed, type Emulator, seedDemo, startEmulator } from '@tokens/emulator'
 import { sqliteStore } from '@tokens/sqlite'
 import type { DemoConfig } from './config.js'
@@ -11,11 +11,15 @@ import { createWebApp } from './web-app.js'
 
 /** A running demo. */
 export interface RunningDemo {
-  urls: { web: string; express: string; nest: string; emulator?: string }
+  /** `web` is the public base URL (`PUBLIC_URL`); `webLocal` is where the web app listens. */
+  urls: { web: string; webLocal: string; express: string; nest: string; emulator?: string }
   /** The seeded app, user, Pages and tokens (emulator mode only). */
   seed: DemoSeed | undefined
   emulator: Emulator | undefined
+  /** The one core every app uses. */
   tokens: Tokens
+  /** The SQLite token store of that core. */
+  store: TokenStore
   close(): Promise<void>
 }
 
@@ -38,15 +42,18 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts the demo: the emulator (seeded) unless a real app is configured, the login web app, and the
- * Express and NestJS APIs, all sharing one SQLite token store.
+ * Express and NestJS APIs, all sharing one core (one `Tokens` instance, with the SQLite token store), so a
+ * user revoked by the deauthorize callback is refused by every app at once.
  */
 export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   const web = createServer()
   const api = createServer()
   const webPort = await listen(web, config.ports.web, config.host)
   const apiPort = await listen(api, config.ports.express, config.host)
+  const webLocal = `http://localhost:${webPort}`
   const urls: RunningDemo['urls'] = {
-    web: `http://localhost:${webPort}`,
+    web: config.publicUrl ?? webLocal,
+    webLocal,
     express: `http://localhost:${apiPort}`,
     nest: '',
   }
@@ -60,8 +67,9 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
     emulator = await startEmulator({ port: config.ports.emulator, host: config.host })
     seed = seedDemo(emulator, {
       redirectUris: [`${urls.web}/auth/facebook/callback`, `http://127.0.0.1:${webPort}/auth/facebook/callback`],
-      deauthorizeCallbackUrl: `${urls.web}/facebook/deauthorize`,
-      dataDeletionCallbackUrl: `${urls.web}/facebook/data-deletion`,
+      // Server-to-server calls of the local emulator: to where the web app listens.
+      deauthorizeCallbackUrl: `${webLocal}/facebook/deauthorize`,
+      dataDeletionCallbackUrl: `${webLocal}/facebook/data-deletion`,
     })
     urls.emulator = emulator.url
     appId = seed.appId
@@ -71,7 +79,11 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   if (appId === undefined || appSecret === undefined) throw new TypeError('FB_APP_ID and FB_APP_SECRET are required')
 
   const store = sqliteStore({ filename: config.database })
-  const tokens = createTokens({ appId, appSecret, store, ...(graphUrl && { graphUrl }) })
+  // With the emulator, the core keeps the emulator's time, as it would Graph's: token expiries are computed
+  // on the clock that issued them, and moving the emulator's clock (admin API) moves the demo's too.
+  const graphClock = emulator?.now
+  const clock = graphClock && (() => graphClock() * 1000)
+  const tokens = createTokens({ appId, appSecret, store, ...(graphUrl && { graphUrl }), ...(clock && { clock }) })
   web.on(
     'request',
     createWebApp({
@@ -87,7 +99,7 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   )
   api.on('request', createExpressApi(tokens))
 
-  const nest = await createNestApi({ appId, appSecret, ...(graphUrl && { graphUrl }) })
+  const nest = await createNestApi(tokens)
   await nest.listen(config.ports.nest, config.host)
   urls.nest = `http://localhost:${(nest.getHttpServer().address() as AddressInfo).port}`
 
@@ -97,10 +109,12 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
     seed,
     emulator,
     tokens,
+    store,
     async close() {
       if (closed) return
       closed = true
       await Promise.all([closeServer(web), closeServer(api), nest.close()])
+      // The one core, closed once, by its owner: `TokensModule` does not close a core passed in.
       await tokens.close()
       await emulator?.close()
     },

@@ -8,6 +8,8 @@ import { type RunningDemo, startDemo } from '../src/start-demo.js'
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts')
 const RAW_TOKEN = /EAA[A-Za-z0-9_-]{20,}/
+/** What the emulator's `fb_exchange_token` grants a long-lived user token (`expires_in: 5183944`). */
+const LONG_LIVED_SECONDS = 5_183_944
 
 let demo: RunningDemo
 let browser: Browser
@@ -52,7 +54,24 @@ async function logIn(options: { decline?: string[]; expectRerequest?: boolean } 
   await expect.poll(() => page.getByRole('heading').first().textContent()).toContain('Tokens Demo')
   for (const scope of options.decline ?? []) await page.getByLabel(scope).uncheck()
   await page.getByRole('button', { name: 'Allow' }).click()
-  await page.waitForURL(/\/dashboard/)
+  // On the path: the final redirect carries an empty fragment (`#`) so that Meta's `#_=_` is dropped.
+  await page.waitForURL((url) => url.pathname === '/dashboard')
+  expect(new URL(page.url()).hash).not.toBe('#_=_')
+}
+
+/** A unix time as the dashboard shows it. */
+function utc(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC')
+}
+
+/** What Graph (the emulator's `/debug_token`) says of the user token the demo stored at login. */
+async function storedUserTokenDebug(): Promise<{ expires_at: number; is_valid: boolean }> {
+  const seed = demo.seed!
+  const stored = await demo.store.findUserToken(seed.appId, seed.userId)
+  expect(stored).toBeDefined()
+  const query = new URLSearchParams({ input_token: stored!.value, access_token: `${seed.appId}|${seed.appSecret}` })
+  const answer = await fetch(`${demo.urls.emulator}/debug_token?${query}`)
+  return ((await answer.json()) as { data: { expires_at: number; is_valid: boolean } }).data
 }
 
 async function expectNoRawToken() {
@@ -62,11 +81,24 @@ async function expectNoRawToken() {
 describe('the demo in Chromium', () => {
   it('logs in through the consent page and shows the typed tokens', async () => {
     await page.goto(demo.urls.web)
+    const clockAtLogin = demo.emulator!.now()
     await logIn()
+    const clockAfterLogin = demo.emulator!.now()
     await expect.poll(() => page.locator('h1').textContent()).toBe('Hello, Ada Lovelace')
     const userToken = page.locator('#user-token')
     expect(await userToken.locator('code').first().textContent()).toBe('UserToken(EAA…[redacted])')
     expect(await userToken.textContent()).toContain('long')
+    // The expiry shown is the long-lived token's, as Graph (the emulator's /debug_token) reports it: issued
+    // during the login, on the emulator's clock, for 60 days.
+    const debug = await storedUserTokenDebug()
+    expect(debug.is_valid).toBe(true)
+    expect(debug.expires_at - LONG_LIVED_SECONDS).toBeGreaterThanOrEqual(clockAtLogin)
+    expect(debug.expires_at - LONG_LIVED_SECONDS).toBeLessThanOrEqual(clockAfterLogin)
+    // The core computes it from the exchange's expires_in and its clock (the emulator's): exactly Graph's
+    // expires_at, unless that clock ticked between the emulator's answer and the core's reading of it.
+    const shown = await userToken.locator('dt:text-is("Expires") + dd').textContent()
+    const expected = [...Array(clockAfterLogin - clockAtLogin + 1).keys()].map((tick) => utc(debug.expires_at + tick))
+    expect(expected).toContain(shown)
     const scopes = await page.locator('#scopes span').allTextContents()
     expect(scopes).toEqual(expect.arrayContaining(['email', 'pages_show_list', 'pages_manage_posts']))
     const pages = page.locator('.page')
@@ -98,7 +130,7 @@ describe('the demo in Chromium', () => {
 
   it('logs out', async () => {
     await page.getByRole('button', { name: 'Log out' }).click()
-    await page.waitForURL(`${demo.urls.web}/`)
+    await page.waitForURL((url) => url.origin === demo.urls.web && url.pathname === '/')
     expect(await page.getByRole('link', { name: 'Log in with Facebook' }).count()).toBe(1)
     await page.goto(`${demo.urls.web}/dashboard`)
     expect(new URL(page.url()).pathname).toBe('/')
@@ -108,6 +140,7 @@ describe('the demo in Chromium', () => {
     await page.getByRole('link', { name: 'Log in with Facebook' }).click()
     await page.getByRole('button', { name: 'Cancel' }).click()
     await page.waitForURL(/denied=1/)
+    expect(new URL(page.url()).hash).not.toBe('#_=_')
     expect(await page.locator('.notice').textContent()).toContain('You cancelled the login')
     await page.goto(`${demo.urls.web}/dashboard`)
     expect(new URL(page.url()).pathname).toBe('/')
@@ -119,7 +152,7 @@ describe('the demo in Chromium', () => {
     await page.getByRole('link', { name: 'Grant again' }).click()
     await expect.poll(() => page.url()).toContain('auth_type=rerequest')
     await page.getByRole('button', { name: 'Allow' }).click()
-    await page.waitForURL(/\/dashboard/)
+    await page.waitForURL((url) => url.pathname === '/dashboard')
     expect(await page.locator('#scopes .declined').count()).toBe(0)
     expect(await page.locator('#scopes span').allTextContents()).toContain('pages_manage_posts')
   })
