@@ -26,3 +26,46 @@ export function tokensExpress(config: ServerConfig, cache?: VerificationCache): 
   )
   return app
 }
+
+/** Bare, behind one middleware that only calls `next()`: what one more Express layer costs. */
+export function noopExpress(): Express {
+  const app = express()
+  app.use((_req, _res, next) => {
+    next()
+  })
+  app.get(ROUTE, (_req, res) => {
+    res.json({ id: 'anonymous' })
+  })
+  return app
+}
+
+/** …that also sets the two request properties `tokens()` sets (a token composed once, at startup). */
+export function attachExpress(config: ServerConfig): Express {
+  const core = createTokens(coreOptions(config))
+  const token = core.appToken()
+  const app = express()
+  app.use((req, _res, next) => {
+    req.tokens = core
+    req.token = token
+    next()
+  })
+  app.get(ROUTE, (_req, res) => {
+    res.json({ id: 'anonymous' })
+  })
+  return app
+}
+
+/** …that runs the core's work for the request's (cached) token and drops the result: no properties set. */
+export function coreExpress(config: ServerConfig): Express {
+  const core = createTokens(coreOptions(config))
+  const app = express()
+  app.use((req, _res, next) => {
+    const result = core.tryAuthenticate(req)
+    if (result instanceof Promise) result.then(() => next(), next)
+    else next()
+  })
+  app.get(ROUTE, (_req, res) => {
+    res.json({ id: 'anonymous' })
+  })
+  return app
+}

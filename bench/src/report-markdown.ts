@@ -1,3 +1,4 @@
+import { BREAKDOWN_STEPS } from './breakdown-bench.js'
 import type { Results, Throughput } from './results.js'
 import { targetsOf } from './targets.js'
 
@@ -7,6 +8,18 @@ const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
 
 function throughputRow(label: string, t: Throughput): string {
   return `| ${label} | ${rps(t.rps)} | ${ms(t.p50Ms)} | ${ms(t.p99Ms)} | ${t.failures} |`
+}
+
+function breakdownRows(r: Results): string[] {
+  const micros = r.breakdown.microsPerRequest
+  const bare = micros['express-bare']
+  // The last step (the real middleware) is compared with bare, the others with the step before.
+  return BREAKDOWN_STEPS.map((step, i) => {
+    const previous = i === 0 ? undefined : BREAKDOWN_STEPS[i === BREAKDOWN_STEPS.length - 1 ? 0 : i - 1]
+    const delta = previous === undefined ? '' : `${(micros[step.kind] - micros[previous.kind]).toFixed(1)}`
+    const share = `${((micros[step.kind] / bare - 1) * 100).toFixed(1)} %`
+    return `| ${step.kind} | ${step.adds} | ${micros[step.kind].toFixed(1)} | ${delta} | ${i === 0 ? '' : share} |`
+  })
 }
 
 /** The results as Markdown: the context, each figure, and where each target stands. */
@@ -64,6 +77,15 @@ export function reportMarkdown(r: Results): string {
       : [
           `| 7. Chaos under load (tests/reliability, ${r.chaos.requestsPerPhase} requests per phase) | every assertion (no 500, cached users in, 503 + Retry-After, recovery, memory, handles) | ${r.chaos.passed ? 'passed' : '**failed**'} in ${r.chaos.seconds} s |`,
         ]),
+    '',
+    '## What the Express overhead is made of',
+    '',
+    `Server CPU per request (median of ${r.runs} run(s) of ${r.breakdown.requestsPerRun.toLocaleString('en-US')} requests,` +
+      ` ${r.connections} connections, read in each server's process), each server adding one step to the one before.`,
+    '',
+    '| step | adds | µs CPU / request | + µs | share of bare |',
+    '|---|---|--:|--:|--:|',
+    ...breakdownRows(r),
     '',
     '## Targets (issue 9)',
     '',

@@ -1,3 +1,4 @@
+import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
 /** One server's throughput figures: each the median of the runs. */
 export interface Throughput {
@@ -68,6 +69,8 @@ export interface Results {
   connections: number
   command: string
   express: Overhead
+  /** What the Express overhead is made of: server CPU per request, step by step. */
+  breakdown: Breakdown
   nest: Overhead
   versus: Versus
   coldBurst: ColdBurst

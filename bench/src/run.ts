@@ -4,6 +4,7 @@ import { cpus, totalmem, type } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchOptions } from './bench-options.js'
+import { breakdownBench } from './breakdown-bench.js'
 import { chaosBench } from './chaos-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
 import { memoryBench } from './memory-bench.js'
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   try {
     step('1/6 Express overhead')
     const express = await overheadBench(world, options, 'express-bare', 'express-tokens')
+    step('1/6 Express overhead, step by step (server CPU per request)')
+    const breakdown = await breakdownBench(world, options)
     step('2/6 Nest overhead')
     const nest = await overheadBench(world, options, 'nest-bare', 'nest-tokens')
     step('3/6 against passport-facebook-token')
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       connections: options.connections,
       command: options.quick ? 'pnpm bench --quick' : 'pnpm bench',
       express,
+      breakdown,
       nest,
       versus,
       coldBurst,

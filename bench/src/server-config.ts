@@ -7,6 +7,10 @@ export type ServerKind =
   | 'passport-facebook-token'
   | 'passport-graph-token'
   | 'express-redis'
+  // The steps from bare Express to tokens(), for the overhead breakdown:
+  | 'express-noop'
+  | 'express-attach'
+  | 'express-core'
 
 /** What a server process needs to know: which server, and where Graph (the emulator) and Redis are. */
 export interface ServerConfig {
@@ -29,3 +33,8 @@ export interface ServerReady {
 
 /** Every server answers this route: the same tiny JSON body, bare or behind token verification. */
 export const ROUTE = '/me'
+
+/** What a server process answers to the runner's `'cpu'` message: its CPU time so far. */
+export interface ServerCpu {
+  cpuMicros: number
+}

@@ -3,10 +3,10 @@
 import type { AddressInfo, Server } from 'node:net'
 import { redisCache } from '@tokens/redis'
 import type { Express } from 'express'
-import { bareExpress, tokensExpress } from './express-servers.js'
+import { attachExpress, bareExpress, coreExpress, noopExpress, tokensExpress } from './express-servers.js'
 import { bareNest, tokensNest } from './nest-servers.js'
 import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
-import type { ServerConfig, ServerReady } from './server-config.js'
+import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
 
 function listen(app: Express): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -22,6 +22,12 @@ async function start(config: ServerConfig): Promise<Server> {
       return listen(bareExpress())
     case 'express-tokens':
       return listen(tokensExpress(config))
+    case 'express-noop':
+      return listen(noopExpress())
+    case 'express-attach':
+      return listen(attachExpress(config))
+    case 'express-core':
+      return listen(coreExpress(config))
     case 'express-redis': {
       if (config.redisUrl === undefined) throw new TypeError('express-redis needs redisUrl')
       const cache = redisCache({ url: config.redisUrl, prefix: config.redisPrefix, clock: () => config.nowMs })
@@ -50,6 +56,12 @@ start(config).then(
     const ready: ServerReady = { port: (server.address() as AddressInfo).port }
     process.send?.(ready)
     process.on('SIGTERM', () => process.exit(0))
+    process.on('message', (message) => {
+      if (message !== 'cpu') return
+      const { user, system } = process.cpuUsage()
+      const cpu: ServerCpu = { cpuMicros: user + system }
+      process.send?.(cpu)
+    })
   },
   (error: unknown) => {
     console.error(error)

@@ -39,7 +39,12 @@ describe('pnpm bench --quick', () => {
     expect(markdown).toContain(`- Node: ${process.version}`)
     expect(markdown).toMatch(/- Machine: \d+ × /)
     expect(markdown).toContain('- Command: `pnpm bench --quick`')
-    for (const heading of ['## Throughput and latency', '## Figures', '## Targets (issue 9)']) {
+    for (const heading of [
+      '## Throughput and latency',
+      '## Figures',
+      '## What the Express overhead is made of',
+      '## Targets (issue 9)',
+    ]) {
       expect(markdown).toContain(heading)
     }
     expect(markdown).not.toMatch(/NaN|undefined|Infinity/)
@@ -58,6 +63,12 @@ describe('pnpm bench --quick', () => {
     expect(results.versus.failures).toBe(0)
     expect(results.coldBurst.failures).toBe(0)
     expect(results.sharedCache.failures).toBe(0)
+  })
+
+  it('measures every step of the Express overhead breakdown', () => {
+    const steps = Object.keys(results.breakdown.microsPerRequest)
+    expect(steps).toEqual(['express-bare', 'express-noop', 'express-attach', 'express-core', 'express-tokens'])
+    for (const micros of Object.values(results.breakdown.microsPerRequest)) expect(micros).toBeGreaterThan(0)
   })
 
   it('makes exactly one debug_token call per distinct token, in one process and across two sharing Redis', () => {
