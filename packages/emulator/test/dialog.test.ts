@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFixture } from './fixture.js'
 
@@ -108,6 +110,42 @@ describe('login dialog', () => {
       const location = await submit(action, new URLSearchParams(fields), decision)
       expect(location.hash).toBe('#done')
       expect(location.href).not.toContain('_=_')
+    }
+  })
+
+  it("round trip with a client that follows redirects: the app's callback receives the code and the state", async () => {
+    const received: string[] = []
+    const server = createServer((req, res) => {
+      received.push(req.url ?? '')
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('logged in')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const callback = `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/callback`
+      const app = f.emu.createApp({ name: 'Test App', redirectUris: [callback] })
+      const { action, fields } = await openDialog({ client_id: app.id, redirect_uri: callback, scope: 'email' })
+      fields.set('decision', 'allow')
+      const landed = await fetch(`${f.emu.url}${action}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: fields.toString(),
+      })
+      expect(landed.status).toBe(200)
+      expect(await landed.text()).toBe('logged in')
+      expect(landed.url).toMatch(new RegExp(`^${callback}\\?`))
+      expect(received).toHaveLength(1)
+      const query = new URL(received[0] ?? '', callback).searchParams
+      expect(query.get('state')).toBe('st4te')
+      const token = await f.get('/v25.0/oauth/access_token', {
+        client_id: app.id,
+        client_secret: app.secret,
+        redirect_uri: callback,
+        code: query.get('code') ?? '',
+      })
+      expect(token.status).toBe(200)
+      expect(token.json).toMatchObject({ token_type: 'bearer' })
+    } finally {
+      server.close()
     }
   })
 
