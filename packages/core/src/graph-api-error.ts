@@ -55,7 +55,7 @@ function integer(value: unknown): number | undefined {
  * @example
  * ```ts
  * import { GraphApiError } from '@tokens/core'
- * try { await tokens.graph.get('/me', { token }) } catch (e) {
+ * try { await tokens.graph.get('/me', { token: raw }) } catch (e) {
  *   if (e instanceof GraphApiError && e.category === 'auth') console.log('log the user in again', e.subcode)
  * }
  * ```

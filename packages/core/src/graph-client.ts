@@ -62,8 +62,9 @@ function sleep(ms: number): Promise<void> {
  *
  * @example
  * ```ts
- * const me = await tokens.graph.get<{ id: string; name: string }>('/me', { token: userToken, params: { fields: 'id,name' } })
- * for await (const page of tokens.graph.paginate<{ id: string }>('/me/accounts', { token: userToken })) console.log(page.id)
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const me = await tokens.graph.get<{ id: string; name: string }>('/me', { token: user, params: { fields: 'id,name' } })
+ * for await (const page of tokens.graph.paginate<{ id: string }>('/me/accounts', { token: user })) console.log(page.id)
  * ```
  */
 export class GraphClient {

@@ -22,7 +22,8 @@ export function acceptedTypes<T extends TokenType>(type: T | readonly T[] | unde
  * @example
  * ```ts
  * import { checkRequirement } from '@tokens/core'
- * const page = checkRequirement(req.token, { type: 'page', scopes: ['pages_manage_posts'] })
+ * const token = await tokens.authenticate(req) // undefined when the request carries no token
+ * const page = checkRequirement(token, { type: 'page', scopes: ['pages_manage_posts'] })
  * page.pageId
  * ```
  */

@@ -173,7 +173,7 @@ export class Tokens {
    * @example
    * ```ts
    * const result = tokens.tryAuthenticate(req)
-   * if (result instanceof Promise) result.then((token) => next(), onError)
+   * if (result instanceof Promise) result.then(() => next(), next)
    * else next()
    * ```
    */
@@ -224,7 +224,8 @@ export class Tokens {
    *
    * @example
    * ```ts
-   * const user = tokens.authorize(req.token, { type: 'user' })
+   * const token = await tokens.authenticate(req) // verified earlier, e.g. by a middleware
+   * const user = tokens.authorize(token, { type: 'user' })
    * ```
    */
   authorize<T extends TokenType = TokenType>(
@@ -430,8 +431,10 @@ export function createTokens(options: TokensOptions): Tokens {
  *
  * @example
  * ```ts
- * import { isTokens } from '@tokens/core'
- * const core = isTokens(arg) ? arg : createTokens(arg)
+ * import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
+ * function coreOf(options: TokensOptions | Tokens): Tokens {
+ *   return isTokens(options) ? options : createTokens(options)
+ * }
  * ```
  */
 export function isTokens(value: unknown): value is Tokens {

@@ -25,7 +25,8 @@ export function postSignedRequest(url: string, signedRequest: string, pending: S
  *
  * @example
  * ```ts
- * const { valid, body }: DataDeletionAnswer = await emu.requestDataDeletion(userId, appId)
+ * const seed = seedDemo(emu, { dataDeletionCallbackUrl: 'http://localhost:3000/meta/data-deletion' })
+ * const { valid, body }: DataDeletionAnswer = await emu.requestDataDeletion(seed.userId, seed.appId)
  * ```
  */
 export interface DataDeletionAnswer {

@@ -6,6 +6,7 @@ import type { Emulator } from './emulator.js'
  *
  * @example
  * ```ts
+ * import { createTokens } from '@tokens/core'
  * const tokens = createTokens({ appId: DEMO.appId, appSecret: DEMO.appSecret, graphUrl: emu.url })
  * ```
  */

@@ -105,6 +105,7 @@ export interface NodeInfo {
  *
  * @example
  * ```ts
+ * const user = emu.createUser({ name: 'Ada' })
  * const page: PageOptions = { name: 'Ada Bakery', category: 'Bakery', admins: [user.id] }
  * ```
  */
@@ -133,6 +134,8 @@ export type TokenLifetime = 'short' | 'long'
  *
  * @example
  * ```ts
+ * const app = emu.createApp()
+ * const user = emu.createUser({ name: 'Ada' })
  * const raw = emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['email'], lifetime: 'long' })
  * ```
  */
@@ -150,6 +153,9 @@ export interface UserTokenOptions {
  *
  * @example
  * ```ts
+ * const app = emu.createApp()
+ * const user = emu.createUser({ name: 'Ada' })
+ * const page = emu.createPage({ name: 'Ada Bakery', admins: [user.id] })
  * const raw = emu.issuePageToken({ appId: app.id, userId: user.id, pageId: page.id, lifetime: 'long' })
  * ```
  */
@@ -167,6 +173,8 @@ export interface PageTokenOptions {
  *
  * @example
  * ```ts
+ * const app = emu.createApp()
+ * const user = emu.createUser({ name: 'Ada' })
  * const raw = emu.issueSystemUserToken({ appId: app.id, userId: user.id, expiresIn: 0 })
  * ```
  */
@@ -218,6 +226,7 @@ export interface FaultOptions {
  *
  * @example
  * ```ts
+ * const app = emu.createApp()
  * emu.setUsage(app.id, { callCount: 95 })
  * ```
  */

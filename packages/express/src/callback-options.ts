@@ -9,7 +9,8 @@ import { signedRequestOf } from './signed-request-body.js'
  *
  * @example
  * ```ts
- * const options: CallbackOptions = { tokens: core }
+ * import { createTokens } from '@tokens/core'
+ * const options: CallbackOptions = { tokens: createTokens({ appId, appSecret }) }
  * ```
  */
 export interface CallbackOptions extends Pick<ExpressAdapterOptions, 'onError'> {

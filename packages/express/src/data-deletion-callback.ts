@@ -9,7 +9,9 @@ import { type CallbackOptions, signedRequestHandler } from './callback-options.j
  * ```ts
  * const options: DataDeletionCallbackOptions = {
  *   statusUrl: 'https://example.com/deletion',
- *   onDelete: async (userId) => { await db.users.delete(userId) },
+ *   onDelete: async (userId) => {
+ *     // delete what the app keeps about userId
+ *   },
  * }
  * ```
  */
@@ -23,10 +25,12 @@ export interface DataDeletionCallbackOptions extends CallbackOptions, DataDeleti
  *
  * @example
  * ```ts
+ * app.use(tokens({ appId, appSecret }))
  * app.post('/meta/data-deletion', dataDeletionCallback({
- *   tokens: core,
  *   statusUrl: 'https://example.com/deletion',
- *   onDelete: async (userId) => { await db.users.delete(userId) },
+ *   onDelete: async (userId) => {
+ *     // delete what the app keeps about userId
+ *   },
  * }))
  * // Meta app dashboard → App settings → Basic → Data deletion request URL: https://example.com/meta/data-deletion
  * ```

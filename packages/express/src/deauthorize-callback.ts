@@ -7,7 +7,9 @@ import { type CallbackOptions, signedRequestHandler } from './callback-options.j
  *
  * @example
  * ```ts
- * const options: DeauthorizeCallbackOptions = { onDeauthorize: (payload) => sessions.endAll(payload.user_id) }
+ * const options: DeauthorizeCallbackOptions = {
+ *   onDeauthorize: (payload) => console.info('app removed by', payload.user_id),
+ * }
  * ```
  */
 export interface DeauthorizeCallbackOptions extends CallbackOptions {

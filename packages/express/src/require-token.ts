@@ -56,6 +56,8 @@ export interface RequireTokenOptions extends ExpressAdapterOptions {
  *
  * @example
  * ```ts
+ * import { Router } from 'express'
+ * const router = Router()
  * const pageOnly: RequireTokenHandler<'page'> = requireToken('page')
  * router.use(pageOnly)
  * router.get('/insights', pageOnly.handle((req, res) => { res.json({ pageId: req.token.pageId }) }))

@@ -10,7 +10,7 @@ import type { ExpressAdapterOptions } from './adapter-options.js'
  * @example
  * ```ts
  * app.use(tokens({ appId, appSecret, onError: (error, req, res) => {
- *   log.warn({ code: error.code, path: req.path })
+ *   console.warn('token refused', error.code, req.path)
  *   sendTokenError(res, error)
  * } }))
  * ```

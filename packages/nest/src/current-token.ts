@@ -8,15 +8,21 @@ import { findToken } from './token-request.js'
  *
  * @example
  * ```ts
- * @Get('page')
- * @RequireToken('page')
- * page(@CurrentToken() page: PageToken) {
- *   return { pageId: page.pageId }
- * }
+ * import { Controller, Get } from '@nestjs/common'
+ * import type { AccessToken, PageToken } from '@tokens/core'
  *
- * @Get('optional')
- * optional(@CurrentToken() token: AccessToken | undefined) {
- *   return { signedIn: token !== undefined }
+ * @Controller()
+ * class MeController {
+ *   @Get('page')
+ *   @RequireToken('page')
+ *   page(@CurrentToken() page: PageToken) {
+ *     return { pageId: page.pageId }
+ *   }
+ *
+ *   @Get('optional')
+ *   optional(@CurrentToken() token: AccessToken | undefined) {
+ *     return { signedIn: token !== undefined }
+ *   }
  * }
  * ```
  */

@@ -5,7 +5,12 @@ import { type CustomDecorator, SetMetadata } from '@nestjs/common'
  *
  * @example
  * ```ts
- * const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, [context.getHandler(), context.getClass()])
+ * import type { ExecutionContext } from '@nestjs/common'
+ * import type { Reflector } from '@nestjs/core'
+ *
+ * function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
+ *   return reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, [context.getHandler(), context.getClass()]) === true
+ * }
  * ```
  */
 export const PUBLIC_METADATA = '@tokens/nest:public'
@@ -16,6 +21,8 @@ export const PUBLIC_METADATA = '@tokens/nest:public'
  *
  * @example
  * ```ts
+ * import { Controller, Get } from '@nestjs/common'
+ *
  * @Controller('health')
  * class HealthController {
  *   @Get()

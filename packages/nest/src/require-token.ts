@@ -6,10 +6,16 @@ import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tok
  *
  * @example
  * ```ts
- * const requirement = reflector.getAllAndOverride<TokenRequirement>(REQUIRE_TOKEN_METADATA, [
- *   context.getHandler(),
- *   context.getClass(),
- * ])
+ * import type { ExecutionContext } from '@nestjs/common'
+ * import type { Reflector } from '@nestjs/core'
+ * import type { TokenRequirement } from '@tokens/core'
+ *
+ * function requirementOf(reflector: Reflector, context: ExecutionContext): TokenRequirement | undefined {
+ *   return reflector.getAllAndOverride<TokenRequirement | undefined>(REQUIRE_TOKEN_METADATA, [
+ *     context.getHandler(),
+ *     context.getClass(),
+ *   ])
+ * }
  * ```
  */
 export const REQUIRE_TOKEN_METADATA = '@tokens/nest:require-token'
@@ -55,6 +61,9 @@ export interface RequireTokenDecorator<T extends TokenType> {
  *
  * @example
  * ```ts
+ * import { Controller, Post, UseGuards } from '@nestjs/common'
+ * import type { PageToken } from '@tokens/core'
+ *
  * @Controller('posts')
  * @UseGuards(TokenGuard)
  * class PostsController {

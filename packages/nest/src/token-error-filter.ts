@@ -10,6 +10,8 @@ import { TokenError } from '@tokens/core'
  *
  * @example
  * ```ts
+ * import { Controller, UseFilters } from '@nestjs/common'
+ *
  * @Controller('posts')
  * @UseFilters(TokenErrorFilter)
  * class PostsController {}

@@ -27,10 +27,13 @@ interface Route {
  *
  * @example
  * ```ts
+ * import { type ExecutionContext, Injectable } from '@nestjs/common'
+ *
  * @Injectable()
  * class GqlTokenGuard extends TokenGuard {
  *   override getRequest(context: ExecutionContext): TokenRequest {
- *     return GqlExecutionContext.create(context).getContext().req
+ *     // A GraphQL resolver gets (root, args, context, info); the GraphQL context holds the HTTP `req`.
+ *     return context.getArgByIndex<{ req: TokenRequest }>(2).req
  *   }
  * }
  * ```

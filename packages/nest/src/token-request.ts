@@ -7,9 +7,14 @@ import type { AccessToken, RequestLike } from '@tokens/core'
  *
  * @example
  * ```ts
- * @Get('me')
- * me(@Req() req: TokenRequest) {
- *   return { type: req.token?.type }
+ * import { Controller, Get, Req } from '@nestjs/common'
+ *
+ * @Controller()
+ * class MeController {
+ *   @Get('me')
+ *   me(@Req() req: TokenRequest) {
+ *     return { type: req.token?.type }
+ *   }
  * }
  * ```
  */

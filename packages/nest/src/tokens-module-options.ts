@@ -26,12 +26,9 @@ export interface TokensModuleOptions extends TokensOptions {
  *
  * @example
  * ```ts
- * const options: TokensModuleAsyncOptions = {
- *   imports: [ConfigModule],
- *   inject: [ConfigService],
- *   useFactory: (config: ConfigService) => ({ appId: config.get('FB_APP_ID'), appSecret: config.get('FB_APP_SECRET') }),
- *   isGlobal: true,
- * }
+ * import { createTokens } from '@tokens/core'
+ * const core = createTokens({ appId, appSecret }) // closed by you, not by the module
+ * const options: TokensModuleAsyncOptions = { useFactory: () => core, isGlobal: true }
  * ```
  */
 export interface TokensModuleAsyncOptions {

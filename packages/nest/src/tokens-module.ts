@@ -41,6 +41,9 @@ function tokensModule(
  *
  * @example
  * ```ts
+ * import { Module } from '@nestjs/common'
+ * import { APP_GUARD } from '@nestjs/core'
+ *
  * @Module({
  *   imports: [TokensModule.forRoot({ appId: process.env.FB_APP_ID!, appSecret: process.env.FB_APP_SECRET!, isGlobal: true })],
  *   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
@@ -70,12 +73,11 @@ export class TokensModule {
    *
    * @example
    * ```ts
+   * import { readFile } from 'node:fs/promises'
    * TokensModule.forRootAsync({
-   *   imports: [ConfigModule],
-   *   inject: [ConfigService],
-   *   useFactory: (config: ConfigService) => ({
-   *     appId: config.getOrThrow('FB_APP_ID'),
-   *     appSecret: config.getOrThrow('FB_APP_SECRET'),
+   *   useFactory: async () => ({
+   *     appId: process.env.FB_APP_ID!,
+   *     appSecret: (await readFile('/run/secrets/fb_app_secret', 'utf8')).trim(),
    *   }),
    * })
    * ```

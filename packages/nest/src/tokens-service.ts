@@ -7,6 +7,9 @@ import { Tokens } from '@tokens/core'
  *
  * @example
  * ```ts
+ * import { Injectable } from '@nestjs/common'
+ * import type { UserToken } from '@tokens/core'
+ *
  * @Injectable()
  * class PagesService {
  *   constructor(private readonly tokens: TokensService) {}

@@ -40,9 +40,12 @@ function tokenErrorOf(error: unknown, req: object): TokenError | undefined {
  *
  * @example
  * ```ts
+ * import passport from 'passport'
  * import { tokensErrorHandler } from '@tokens/passport'
  *
- * app.get('/me', passport.authenticate('graph-token', { session: false, failWithError: true }), handler)
+ * app.get('/me', passport.authenticate('graph-token', { session: false, failWithError: true }), (req, res) => {
+ *   res.json(req.user)
+ * })
  * app.use(tokensErrorHandler())
  * ```
  */

@@ -85,7 +85,12 @@ export interface FacebookLoginOptions {
  *
  * @example
  * ```ts
- * const options: FacebookLoginOptionsWithRequest = { clientID, clientSecret, callbackURL, passReqToCallback: true }
+ * const options: FacebookLoginOptionsWithRequest = {
+ *   clientID: appId,
+ *   clientSecret: appSecret,
+ *   callbackURL: 'https://example.com/auth/facebook/callback',
+ *   passReqToCallback: true,
+ * }
  * ```
  */
 export interface FacebookLoginOptionsWithRequest extends Omit<FacebookLoginOptions, 'passReqToCallback'> {

@@ -26,9 +26,11 @@ export type FacebookLoginDone = (error: unknown, user?: Express.User | false | n
  *
  * @example
  * ```ts
- * const verify: FacebookLoginVerify = (userToken, pageTokens, profile, done) =>
- *   users.upsert({ id: userToken.userId, name: profile.displayName, pages: pageTokens.map((p) => p.pageId) })
- *     .then((user) => done(null, user), done)
+ * const users = new Map<string, { name: string; pages: string[] }>()
+ * const verify: FacebookLoginVerify = (userToken, pageTokens, profile, done) => {
+ *   users.set(userToken.userId, { name: profile.displayName, pages: pageTokens.map((page) => page.pageId) })
+ *   done(null, { id: userToken.userId })
+ * }
  * ```
  */
 export type FacebookLoginVerify = (
@@ -44,7 +46,7 @@ export type FacebookLoginVerify = (
  * @example
  * ```ts
  * const verify: FacebookLoginVerifyWithRequest = (req, userToken, _pageTokens, _profile, done) =>
- *   done(null, { id: userToken.userId, invitedBy: req.session.invite })
+ *   done(null, { id: userToken.userId, signedInFrom: req.ip })
  * ```
  */
 export type FacebookLoginVerifyWithRequest = (
@@ -61,6 +63,7 @@ export type FacebookLoginVerifyWithRequest = (
  *
  * @example
  * ```ts
+ * import passport from 'passport'
  * const rerequest: FacebookLoginAuthenticateOptions = { authType: 'rerequest', scope: ['email'] }
  * app.get('/auth/facebook/rerequest', passport.authenticate('facebook', rerequest))
  * ```

@@ -76,6 +76,7 @@ export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
  *
  * @example
  * ```ts
+ * import { createTokens } from '@tokens/core'
  * const own: GraphTokenStrategyOptions = { appId: '123', appSecret: 'app-secret-value', type: 'user' }
  * const shared: GraphTokenStrategyOptions<'page'> = { tokens: createTokens({ appId, appSecret }), type: 'page' }
  * ```

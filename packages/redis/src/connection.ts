@@ -30,7 +30,10 @@ export type RedisConnectionOptions =
  * @example
  * ```ts
  * import { RedisUnavailableError } from '@tokens/redis'
- * const cache = redisCache({ url, onError: (e) => { if (e instanceof RedisUnavailableError) metrics.redisDown++ } })
+ * const cache = redisCache({
+ *   url: 'redis://localhost:6379',
+ *   onError: (e) => { if (e instanceof RedisUnavailableError) console.warn('Redis is down: verifying without it') },
+ * })
  * ```
  */
 export class RedisUnavailableError extends Error {
