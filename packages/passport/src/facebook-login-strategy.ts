@@ -73,13 +73,14 @@ export interface FacebookLoginAuthenticateOptions extends Omit<AuthenticateOptio
   authType?: 'rerequest' | 'reauthenticate' | 'reauthorize'
 }
 
-/** Graph's "this authorization code has been used" (36009) and "…has expired" (36007). */
-const SPENT_CODE_SUBCODES: readonly unknown[] = [36007, 36009]
-
-function isSpentCode(error: unknown): error is Error {
+/**
+ * Graph refusing the callback's `code` (#100: used 36009, expired 36007, another `redirect_uri` 36008,
+ * or not a code of this app at all): what the request brought was bad, so the login fails (401,
+ * `failureRedirect`) instead of erring – anyone can call the callback with `?code=x`.
+ */
+function isRefusedCode(error: unknown): error is Error {
   if (!(error instanceof Error) || error.name !== 'FacebookTokenError') return false
-  const { code, subcode } = error as Error & { code?: unknown; subcode?: unknown }
-  return code === 100 && SPENT_CODE_SUBCODES.includes(subcode)
+  return (error as Error & { code?: unknown }).code === 100
 }
 
 /** Verifies the login's token, exchanges it and fetches the Pages; outages are mapped by `authenticate`. */
@@ -159,7 +160,7 @@ export class FacebookLoginStrategy extends FacebookStrategy {
     // A code used twice (a refreshed callback page, a replay) is a failed login, not a server error;
     // a Graph outage anywhere in the login is 503 `graph_unavailable`, not passport-facebook's 500.
     strategy.error = (cause: unknown) =>
-      isSpentCode(cause)
+      isRefusedCode(cause)
         ? strategy.fail({ message: cause.message }, 401)
         : error.call(strategy, asLoginOutage(cause, realm))
     if (this.clearFragment && isCallback(req)) clearInheritedFragment(req, options)

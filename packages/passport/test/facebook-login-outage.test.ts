@@ -163,14 +163,15 @@ describe('facebook: Graph down during the code exchange or the profile call', ()
     }
   })
 
-  it('other failures keep their handling: a wrong app secret and a refused code are errors, not outages', async () => {
+  it('other failures keep their handling: a wrong app secret is an error, a refused code a failed login, not outages', async () => {
     const wrongSecret = await loginDuring(null, 'wrong-secret') // Graph: 400 (#1) Error validating client secret.
     expect(wrongSecret.landed.status).toBe(500)
     const refused = await loginDuring({ errorCode: 100, paths: ['/oauth/access_token'] })
-    expect(refused.landed.status).toBe(500)
+    expect(refused.landed.status).toBe(302)
+    expect(refused.landed.headers.get('location')).toMatch(/^\/login#?$/)
     const badProfileToken = await loginDuring({ errorCode: 190, paths: ['/me'] })
     expect(badProfileToken.landed.status).toBe(500)
-    expect(errors).toHaveLength(3)
+    expect(errors).toHaveLength(2)
     for (const error of errors) expect(isTokenError(error)).toBe(false)
     expect(logins).toEqual([])
   })
