@@ -1,4 +1,4 @@
-import type { Tokens } from '@tokens/core'
+import { DEFAULTS, type Tokens } from '@tokens/core'
 import autocannon from 'autocannon'
 import { afterEach, describe, expect, it } from 'vitest'
 import { World } from './world.js'
@@ -91,13 +91,76 @@ describe('abuse: a flood of unique garbage tokens', () => {
     expect(counts.get('ok') ?? 0).toBe(0)
     expect(counts.get('graph_unavailable') ?? 0).toBeGreaterThan(0)
 
-    // After Graph's usage window moves on (the core asks again after 30 s), at most one more round in flight.
-    w.emu.setUsage(w.app.id, { callCount: 0 })
+    // The usage stays high (Graph's hour has not moved on): 30 s after its last usage reading the core
+    // asks again, with one round of at most maxConcurrentVerifications calls (SECURITY.md), then stops.
     w.emu.advanceTime(31)
     w.emu.resetCounts()
     await Promise.all(Array.from({ length: 2000 }, (_, i) => outcome(core, graphGarbage(TOTAL + i))))
-    expect(w.emu.requestCount('/debug_token')).toBeGreaterThan(0)
+    const probe = w.emu.requestCount('/debug_token')
+    expect(probe).toBeGreaterThan(0)
+    expect(probe).toBeLessThanOrEqual(MAX_CONCURRENT)
   })
+
+  it('while X-App-Usage stays above usageLimitPercent, each 30 s costs one round of at most maxConcurrentVerifications calls', async () => {
+    const world = await World.start({ callBudgetPerHour: 10_000_000 }) // the calls barely move the usage
+    w = world
+    const CONCURRENT = 4
+    const core = world.core({ usageLimitPercent: USAGE_LIMIT_PERCENT, maxConcurrentVerifications: CONCURRENT })
+    world.emu.setUsage(world.app.id, { callCount: 95 })
+    const known = world.userToken()
+    expect(await outcome(core, known)).toBe('ok') // the first usage reading: 95 %
+    let next = 0
+    const flood = async (n: number) => {
+      world.emu.resetCounts()
+      const outcomes = await Promise.all(Array.from({ length: n }, () => outcome(core, graphGarbage(next++))))
+      return { calls: world.emu.requestCount('/debug_token'), outcomes: new Set(outcomes) }
+    }
+    const rounds: number[] = []
+    for (let window = 0; window < 3; window++) {
+      // within 30 s of the last reading: no call at all, 503 for every new token
+      world.emu.advanceTime(29)
+      expect(await flood(1000)).toEqual({ calls: 0, outcomes: new Set(['graph_unavailable']) })
+      // past it: one round, answered by Graph (401) up to the bound, 503 for the rest
+      world.emu.advanceTime(2)
+      const { calls, outcomes } = await flood(1000)
+      rounds.push(calls)
+      expect(calls).toBeGreaterThan(0)
+      expect(calls).toBeLessThanOrEqual(CONCURRENT)
+      expect(outcomes).toEqual(new Set(['invalid_token', 'graph_unavailable']))
+      expect(await outcome(core, known)).toBe('ok') // the known user, cached, never waits for a probe
+    }
+    console.log(`debug_token calls per 30 s probe window at 95 % usage: ${rounds.join(', ')} (bound ${CONCURRENT})`)
+  })
+
+  it.each([
+    { name: 'maxConcurrentVerifications: 5', option: 5 },
+    { name: 'the default', option: undefined },
+  ])(
+    'a flood of distinct unknown tokens never has more than maxConcurrentVerifications debug_token calls in flight ($name)',
+    async ({ option }) => {
+      w = await World.start({ callBudgetPerHour: 10_000_000 })
+      const proxy = await w.graphProxy()
+      const bound = option ?? DEFAULTS.maxConcurrentVerifications
+      const core = w.core({
+        graphUrl: proxy.url,
+        ...(option === undefined ? {} : { maxConcurrentVerifications: option }),
+      })
+      // Each call takes a while, so the flood keeps pressing against the bound; the first `bound` calls
+      // are held until all have arrived, so the bound is reached on every run, whatever the scheduling.
+      w.emu.setFaults({ latencyMs: 5 })
+      proxy.gather(bound)
+      const N = 400
+      const outcomes = await Promise.all(Array.from({ length: N }, (_, i) => outcome(core, graphGarbage(i))))
+      console.log(
+        `${N} distinct unknown tokens → at most ${proxy.maxInFlight} debug_token calls in flight (bound ${bound})`,
+      )
+      expect(proxy.maxInFlight).toBeLessThanOrEqual(bound)
+      expect(proxy.maxInFlight).toBe(bound) // the flood did press against it: the bound is what held it
+      expect(proxy.arrived).toBe(N) // every one was verified by Graph, none dropped
+      expect(new Set(outcomes)).toEqual(new Set(['invalid_token']))
+      expect(proxy.inFlight).toBe(0)
+    },
+  )
 
   it('local garbage never reaches Graph at all (50,000 requests, 0 calls)', async () => {
     w = await World.start({ callBudgetPerHour: BUDGET })

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
+import { FastifyAdapter } from '@nestjs/platform-fastify'
 import type { AccessToken, Tokens, UserToken } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
 import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
@@ -20,9 +21,9 @@ import express from 'express'
 import passport from 'passport'
 import { lastResort, listen } from './world.js'
 
-/** The adapters every test runs against. */
-export type Adapter = 'express' | 'nest' | 'passport'
-export const ADAPTERS: readonly Adapter[] = ['express', 'nest', 'passport']
+/** The adapters every test runs against; Nest on both of its platforms. */
+export type Adapter = 'express' | 'nest-express' | 'nest-fastify' | 'passport'
+export const ADAPTERS: readonly Adapter[] = ['express', 'nest-express', 'nest-fastify', 'passport']
 
 /** What a route answers for an accepted token: who it is, so tests can tell whose token got in. */
 function describe(token: AccessToken): { type: string; appId: string; userId: string | null } {
@@ -123,13 +124,14 @@ class CheckingLogger implements LoggerService {
   }
 }
 
-async function nestApp(core: Tokens, check: (line: string) => void) {
+async function nestApp(core: Tokens, platform: 'express' | 'fastify', check: (line: string) => void) {
   @Module({
     imports: [TokensModule.forRootAsync({ useFactory: () => core })],
     controllers: [ReliabilityController],
   })
   class ReliabilityModule {}
-  const app: INestApplication = await NestFactory.create(ReliabilityModule, new ExpressAdapter(), {
+  const httpAdapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter()
+  const app: INestApplication = await NestFactory.create(ReliabilityModule, httpAdapter, {
     logger: new CheckingLogger(check),
     bodyParser: true,
   })
@@ -149,8 +151,10 @@ export function startAdapter(
       return expressApp(core)
     case 'passport':
       return passportApp(core)
-    case 'nest':
-      return nestApp(core, check)
+    case 'nest-express':
+      return nestApp(core, 'express', check)
+    case 'nest-fastify':
+      return nestApp(core, 'fastify', check)
     default: {
       const unknown: never = adapter
       throw new TypeError(`unknown adapter ${String(unknown)}`)

@@ -6,6 +6,7 @@ import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@toke
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import { LeakDetector } from '../leak-check/leak-detector.js'
 import { type Adapter, startAdapter } from './adapters.js'
+import { GraphProxy } from './graph-proxy.js'
 
 /** Unix seconds every emulator starts at. */
 export const START = 1_750_000_000
@@ -39,6 +40,7 @@ export class World {
   readonly agent = new Agent({ keepAlive: true, maxSockets: 32 })
   readonly #servers: Array<{ close: () => Promise<void> }> = []
   readonly #cores: Tokens[] = []
+  readonly #proxies: GraphProxy[] = []
 
   private constructor(
     readonly emu: Emulator,
@@ -87,6 +89,13 @@ export class World {
     return core
   }
 
+  /** A proxy in front of the emulator that counts Graph calls in flight; give a core its `url` as `graphUrl`. */
+  async graphProxy(): Promise<GraphProxy> {
+    const proxy = await GraphProxy.start(this.emu.url)
+    this.#proxies.push(proxy)
+    return proxy
+  }
+
   /** A long-lived user token of our app (or of `appId`). */
   userToken(appId = this.app.id, scopes: string[] = ['public_profile']): string {
     return this.emu.issueUserToken({ appId, userId: this.user.id, scopes, lifetime: 'long' })
@@ -97,6 +106,11 @@ export class World {
     const started = await startAdapter(adapter, core, (line) => this.leaks.assertClean(line, `a ${adapter} log line`))
     this.#servers.push(started)
     return started.url
+  }
+
+  /** Closes `server` with the world. */
+  adopt(server: { close: () => Promise<void> }): void {
+    this.#servers.push(server)
   }
 
   /** Sends `req` to `base` over a kept-alive socket; its answer is checked for leaks. */
@@ -128,11 +142,12 @@ export class World {
     return this.send(base, { path, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
   }
 
-  /** Closes servers, cores, sockets and the emulator; checks every recorded event once more. */
+  /** Closes servers, cores, sockets, proxies and the emulator; checks every recorded event once more. */
   async close(): Promise<void> {
     for (const server of this.#servers.splice(0)) await server.close()
     await Promise.all(this.#cores.splice(0).map((core) => core.close()))
     this.agent.destroy()
+    for (const proxy of this.#proxies.splice(0)) await proxy.close()
     await this.emu.close()
     this.leaks.assertClean(this.events.join('\n'), 'the recorded events')
     this.leaks.close()
