@@ -23,6 +23,8 @@ export type BreakdownKind = (typeof BREAKDOWN_STEPS)[number]['kind']
 export interface Breakdown {
   requestsPerRun: number
   microsPerRequest: Record<BreakdownKind, number>
+  /** The lowest and highest of the runs, per step: differences inside this spread are noise. */
+  rangeMicros: Record<BreakdownKind, [number, number]>
 }
 
 /** CPU µs the server spent per request over `requests` requests at the run's connections. */
@@ -59,7 +61,13 @@ export async function breakdownBench(world: World, options: BenchOptions): Promi
     const microsPerRequest = Object.fromEntries(
       BREAKDOWN_STEPS.map((step, i) => [step.kind, median(samples[i] as number[])]),
     ) as Record<BreakdownKind, number>
-    return { requestsPerRun: requests, microsPerRequest }
+    const rangeMicros = Object.fromEntries(
+      BREAKDOWN_STEPS.map((step, i) => [
+        step.kind,
+        [Math.min(...(samples[i] as number[])), Math.max(...(samples[i] as number[]))],
+      ]),
+    ) as Record<BreakdownKind, [number, number]>
+    return { requestsPerRun: requests, microsPerRequest, rangeMicros }
   } finally {
     await Promise.all(servers.map((server) => server.stop()))
   }

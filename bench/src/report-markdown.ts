@@ -18,7 +18,9 @@ function breakdownRows(r: Results): string[] {
     const previous = i === 0 ? undefined : BREAKDOWN_STEPS[i === BREAKDOWN_STEPS.length - 1 ? 0 : i - 1]
     const delta = previous === undefined ? '' : `${(micros[step.kind] - micros[previous.kind]).toFixed(1)}`
     const share = `${((micros[step.kind] / bare - 1) * 100).toFixed(1)} %`
-    return `| ${step.kind} | ${step.adds} | ${micros[step.kind].toFixed(1)} | ${delta} | ${i === 0 ? '' : share} |`
+    const [low, high] = r.breakdown.rangeMicros[step.kind]
+    const range = `${low.toFixed(1)}–${high.toFixed(1)}`
+    return `| ${step.kind} | ${step.adds} | ${micros[step.kind].toFixed(1)} | ${range} | ${delta} | ${i === 0 ? '' : share} |`
   })
 }
 
@@ -81,10 +83,11 @@ export function reportMarkdown(r: Results): string {
     '## What the Express overhead is made of',
     '',
     `Server CPU per request (median of ${r.runs} run(s) of ${r.breakdown.requestsPerRun.toLocaleString('en-US')} requests,` +
-      ` ${r.connections} connections, read in each server's process), each server adding one step to the one before.`,
+      ` ${r.connections} connections, read in each server's process), each server adding one step to the one before.` +
+      ' A difference smaller than the spread of the runs is noise.',
     '',
-    '| step | adds | µs CPU / request | + µs | share of bare |',
-    '|---|---|--:|--:|--:|',
+    '| step | adds | µs CPU / request | runs (min–max) | + µs | share of bare |',
+    '|---|---|--:|--:|--:|--:|',
     ...breakdownRows(r),
     '',
     '## Targets (issue 9)',
