@@ -74,6 +74,10 @@ export function createWebApp(options: WebAppOptions): Express {
 
   const app = express()
   app.disable('x-powered-by')
+  const secureCookies = options.baseUrl.startsWith('https:')
+  // An https:// public URL means a proxy terminates TLS in front of us: trust its X-Forwarded-Proto
+  // (one hop), so that secure cookies are sent and the HTTPS check sees the request as secure.
+  if (secureCookies) app.set('trust proxy', 1)
   app.post('/facebook/deauthorize', deauthorizeCallback({ tokens }))
   app.post(
     '/facebook/data-deletion',
@@ -90,7 +94,8 @@ export function createWebApp(options: WebAppOptions): Express {
       secret: options.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax' },
+      // Behind HTTPS (a PUBLIC_URL of https://…), the session cookie is HTTPS-only.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     }),
   )
   app.use(passport.session())

@@ -215,7 +215,9 @@ describe('pnpm demo', () => {
       })
       const user = graph.createUser({ name: 'Grace Hopper' })
 
-      const start = await fetch(`${local}/auth/facebook`, { redirect: 'manual' })
+      // What the TLS-terminating proxy in front of the demo adds to every request it forwards.
+      const proxied = { 'x-forwarded-proto': 'https' }
+      const start = await fetch(`${local}/auth/facebook`, { headers: proxied, redirect: 'manual' })
       expect(start.status).toBe(302)
       const dialog = new URL(start.headers.get('location')!)
       expect(dialog.origin).toBe(graph.url)
@@ -240,13 +242,15 @@ describe('pnpm demo', () => {
 
       // The browser comes back to PUBLIC_URL; a reverse proxy would forward it to where the demo listens.
       const callback = await fetch(`${local}${back.pathname}${back.search}`, {
-        headers: { cookie: cookies.header() },
+        headers: { ...proxied, cookie: cookies.header() },
         redirect: 'manual',
       })
       expect(callback.status).toBe(302)
+      // Behind HTTPS, the session cookie is HTTPS-only.
+      expect(callback.headers.get('set-cookie')).toMatch(/; Secure/i)
       expect(new URL(callback.headers.get('location')!, publicUrl).pathname).toBe('/dashboard')
       cookies.keep(callback)
-      const dashboard = await fetch(`${local}/dashboard`, { headers: { cookie: cookies.header() } })
+      const dashboard = await fetch(`${local}/dashboard`, { headers: { ...proxied, cookie: cookies.header() } })
       expect(await dashboard.text()).toContain('Hello, Grace Hopper')
       expect(graph.requestCount('/oauth/access_token')).toBeGreaterThan(0)
 
