@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.package.js'
 
-export default packageConfig()
+// Two entries: everything, and `graph-token` alone (no passport-facebook).
+export default packageConfig({ entry: ['src/index.ts', 'src/graph-token.ts'] })
