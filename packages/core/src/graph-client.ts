@@ -216,17 +216,10 @@ export class GraphClient {
     }
     const errorBody = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined
     const failed = !response.ok || body === undefined || (typeof errorBody === 'object' && errorBody !== null)
+    const answered = { type: 'graph_call', method, path: shown, status: response.status, attempt } as const
     const durationMs = clock() - started
     if (!failed) {
-      emit({
-        type: 'graph_call',
-        method,
-        path: shown,
-        status: response.status,
-        durationMs,
-        attempt,
-        usage: this.#usage.app,
-      })
+      emit({ ...answered, durationMs, usage: this.#usage.app })
       return body as T
     }
     const details: GraphErrorBody =
@@ -234,16 +227,7 @@ export class GraphClient {
         ? (errorBody as GraphErrorBody)
         : { message: `Graph API answered HTTP ${response.status} without a JSON error`, is_transient: true }
     const error = new GraphApiError(response.status, details, secrets)
-    emit({
-      type: 'graph_call',
-      method,
-      path: shown,
-      status: response.status,
-      durationMs,
-      attempt,
-      usage: this.#usage.app,
-      errorCode: error.code,
-    })
+    emit({ ...answered, durationMs, usage: this.#usage.app, errorCode: error.code })
     throw error
   }
 }

@@ -79,6 +79,20 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
     return remember(w.emu.issueUserToken({ appId: w.app.id, userId: w.user.id, scopes, lifetime }))
   }
 
+  /** GETs `path` with `raw` while the emulator injects `faults`, then clears them. */
+  async function getDuring(
+    faults: Parameters<World['emu']['setFaults']>[0],
+    path: string,
+    raw: string,
+  ): Promise<Answer> {
+    w.emu.setFaults(faults)
+    try {
+      return await get(path, raw)
+    } finally {
+      w.emu.setFaults(null)
+    }
+  }
+
   /** GETs `path` with `raw`, and checks that the answer never shows the token. */
   async function get(path: string, raw?: string): Promise<Answer> {
     const answer = await call(url, path, raw)
@@ -269,13 +283,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
 
     it('graph_unavailable: 503 with Retry-After and no challenge when Graph fails, never a 401', async () => {
       const raw = userToken()
-      w.emu.setFaults({ status: 500 })
-      let answer: Answer
-      try {
-        answer = await get('/user', raw)
-      } finally {
-        w.emu.setFaults(null)
-      }
+      const answer = await getDuring({ status: 500 }, '/user', raw)
       expect(answer.status).toBe(503)
       expect(answer.headers.get('retry-after')).toBe('5')
       expect(answer.headers.get('cache-control')).toBe('no-store')
@@ -289,13 +297,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
 
     it('graph_unavailable when Graph hangs past the timeout', async () => {
       const raw = userToken()
-      w.emu.setFaults({ hang: true })
-      let answer: Answer
-      try {
-        answer = await get('/optional', raw)
-      } finally {
-        w.emu.setFaults(null)
-      }
+      const answer = await getDuring({ hang: true }, '/optional', raw)
       expect(answer.status).toBe(503)
       expect(answer.headers.get('retry-after')).toBe('5')
       expect(answer.body).toMatchObject({ error: 'graph_unavailable' })
@@ -303,13 +305,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
 
     it('graph_unavailable when Graph throttles the app (code 4): 503 with the Retry-After the usage gives', async () => {
       const raw = userToken()
-      w.emu.setFaults({ errorCode: 4 })
-      let answer: Answer
-      try {
-        answer = await get('/user', raw)
-      } finally {
-        w.emu.setFaults(null)
-      }
+      const answer = await getDuring({ errorCode: 4 }, '/user', raw)
       expect(answer.status).toBe(503)
       expect(answer.body).toEqual({ error: 'graph_unavailable', error_description: 'Graph API is throttling the app' })
       expect(answer.headers.get('retry-after')).toBe(String(service.graph.retryAfterSeconds()))
@@ -361,12 +357,7 @@ describe.each(PLATFORMS)('TokenGuard on %s', (platform) => {
       expect((await get('/user', raw)).status).toBe(200)
       w.emu.advanceTime(400) // past cacheTtlSeconds (300), within staleOnOutageSeconds (600)
       const before = events.filter((e) => e.type === 'stale_accept').length
-      w.emu.setFaults({ status: 500 })
-      try {
-        expect((await get('/user', raw)).body).toEqual({ type: 'user', userId: w.user.id })
-      } finally {
-        w.emu.setFaults(null)
-      }
+      expect((await getDuring({ status: 500 }, '/user', raw)).body).toEqual({ type: 'user', userId: w.user.id })
       expect(events.filter((e) => e.type === 'stale_accept')).toHaveLength(before + 1)
     })
 
