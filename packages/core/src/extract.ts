@@ -17,7 +17,11 @@ export interface TokenSources {
   header?: boolean
   /** `?access_token=` in the query string (RFC 6750 §2.3; tokens end up in logs). @default false */
   query?: boolean
-  /** `access_token` in a form-encoded body (RFC 6750 §2.2). @default false */
+  /**
+   * `access_token` in a form-encoded body (RFC 6750 §2.2): read only when the request's
+   * `Content-Type` is `application/x-www-form-urlencoded` (a JSON body's `access_token` is not a
+   * bearer token). Your framework must have parsed the body (`express.urlencoded()`). @default false
+   */
   body?: boolean
   /** The name of a cookie holding the token, or `false`. @default false */
   cookie?: string | false
@@ -71,6 +75,12 @@ function cookieValue(req: RequestLike, name: string): string | undefined {
   return undefined
 }
 
+/** Whether a `Content-Type` is `application/x-www-form-urlencoded` (parameters and case aside). */
+function isFormEncoded(contentType: string | string[] | undefined): boolean {
+  const value = Array.isArray(contentType) ? contentType[0] : contentType
+  return value?.split(';', 1)[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded'
+}
+
 function fromHeader(req: RequestLike, realm: string): string | undefined {
   const header = single(req.headers.authorization, 'Authorization header', realm)
   if (header === undefined) return undefined
@@ -106,7 +116,7 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
     const token = single(field(req.query, 'access_token'), 'query string', realm)
     if (token !== undefined) found.push(token)
   }
-  if (sources.body === true) {
+  if (sources.body === true && isFormEncoded(req.headers['content-type'])) {
     const token = single(field(req.body, 'access_token'), 'request body', realm)
     if (token !== undefined) found.push(token)
   }

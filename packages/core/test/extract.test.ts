@@ -62,7 +62,8 @@ describe('extractToken', () => {
     }
     expect(extractToken(req)).toBeUndefined()
     expect(extractToken(req, { sources: { query: true } })).toBe(token)
-    expect(extractToken({ ...req, query: {} }, { sources: { body: true } })).toBe(token)
+    const form = { ...req, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, query: {} }
+    expect(extractToken(form, { sources: { body: true } })).toBe(token)
     expect(extractToken({ headers: req.headers }, { sources: { cookie: 'fb' } })).toBe(token)
     expect(extractToken({ headers: {}, cookies: { fb: token } }, { sources: { cookie: 'fb' } })).toBe(token)
   })
@@ -80,9 +81,25 @@ describe('extractToken', () => {
     expect(rejects({ headers: {}, query: { access_token: [token, token] } }, { sources: { query: true } }).code).toBe(
       'invalid_request',
     )
-    expect(rejects({ headers: {}, body: { access_token: { a: 1 } } }, { sources: { body: true } }).code).toBe(
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' }
+    expect(rejects({ headers: formHeaders, body: { access_token: { a: 1 } } }, { sources: { body: true } }).code).toBe(
       'invalid_request',
     )
+  })
+
+  it('reads the body only when it is form-encoded (RFC 6750 §2.2), whatever the parsed body holds', () => {
+    const body = { access_token: token }
+    const sources = { body: true }
+    for (const type of ['application/x-www-form-urlencoded', 'Application/X-WWW-Form-Urlencoded;charset=utf-8']) {
+      expect(extractToken({ headers: { 'content-type': type }, body }, { sources })).toBe(token)
+    }
+    for (const headers of [
+      { 'content-type': 'application/json' },
+      { 'content-type': 'multipart/form-data; boundary=x' },
+      {},
+    ]) {
+      expect(extractToken({ headers, body }, { sources })).toBeUndefined()
+    }
   })
 
   it('refuses oversized tokens before anything else', () => {

@@ -120,6 +120,7 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
     it('a token in a form body (tokenSources.body) is verified; a cookie token over plain HTTP in production is refused', async () => {
       const app = create()
       app.use(express.urlencoded({ extended: false }))
+      app.use(express.json())
       app.use(tokens(h.core({ tokenSources: { header: true, body: true, cookie: 'fb_token' } })))
       app.post('/any', (req, res) => {
         res.json({ type: req.token?.type ?? null })
@@ -130,6 +131,13 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
       const url = await h.listen(app)
       const form = await h.call(`${url}/any`, { form: { access_token: h.userToken(ada) } })
       expect(form).toMatchObject({ status: 200, body: { type: 'user' } })
+      // RFC 6750 §2.2: only a form-encoded body carries a bearer token; a JSON body's access_token is data.
+      const json = await fetch(`${url}/any`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: h.userToken(ada) }),
+      })
+      expect(await json.json()).toEqual({ type: null })
       const cookie = await h.call(`${url}/any`, { headers: { cookie: `fb_token=${h.userToken(ada)}` } })
       expect(cookie).toMatchObject({ status: 200, body: { type: 'user' } })
       app.set('env', 'production')
