@@ -73,6 +73,17 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
   }
 }
 
+/** The app a call is made for, from its token (query or header) or its `client_id`; `undefined` if none. */
+function callerApp(url: URL, req: IncomingMessage, services: ServerDeps['services']): string | undefined {
+  const raw = url.searchParams.get('access_token') || headerToken(req)
+  if (raw) {
+    const resolved = services.tokens.resolve(raw)
+    if (resolved.kind !== 'unknown') return resolved.app.id
+  }
+  const clientId = url.searchParams.get('client_id')
+  return clientId && services.directory.apps.get(clientId) ? clientId : undefined
+}
+
 async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const { services } = deps
   const traceId = newTraceId()
@@ -97,8 +108,13 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       res.on('close', () => deps.hung.delete(res))
       return
     }
-    if (fault?.errorCode !== undefined) throw GraphError.forCode(fault.errorCode, fault.status)
-    if (fault?.status !== undefined) throw GraphError.server(fault.status)
+    if (fault?.errorCode !== undefined || fault?.status !== undefined) {
+      // An injected failure still tells the caller's app where its budget stands, like every answer.
+      const appId = callerApp(url, req, services)
+      if (appId !== undefined) headers['x-app-usage'] = JSON.stringify(services.usage.usage(appId))
+      if (fault.errorCode !== undefined) throw GraphError.forCode(fault.errorCode, fault.status)
+      throw GraphError.server(fault.status as number)
+    }
     const method = req.method ?? 'GET'
     const body = BODY_METHODS.has(method) ? await readBody(req, deps.maxBodyBytes) : Buffer.alloc(0)
     const params = mergeParams(url.searchParams, parseBody(body, req.headers['content-type']))

@@ -47,6 +47,27 @@ describe('X-App-Usage and the hourly budget', () => {
     f.emu.setUsage(f.app.id, { callCount: 100 })
     expect((await appCall()).json.error?.code).toBe(4)
   })
+
+  it("is on injected failures too, for the caller's app (token or client_id), and absent for an unknown caller", async () => {
+    f = await createFixture()
+    f.emu.setUsage(f.app.id, { callCount: 61, totalTime: 7, totalCputime: 5 })
+    const usage = { call_count: 61, total_time: 7, total_cputime: 5 }
+    for (const faults of [{ errorCode: 4 }, { status: 503 }, { errorCode: 2, status: 500 }]) {
+      f.emu.setFaults(faults)
+      const failed = await appCall()
+      expect(failed.status).toBeGreaterThanOrEqual(400)
+      expect(JSON.parse(failed.headers.get('x-app-usage') ?? '{}')).toEqual(usage)
+      const exchange = await f.get('/oauth/access_token', {
+        client_id: f.app.id,
+        client_secret: f.app.secret,
+        grant_type: 'client_credentials',
+      })
+      expect(JSON.parse(exchange.headers.get('x-app-usage') ?? '{}')).toEqual(usage)
+      const stranger = await f.get('/v25.0/me', { access_token: 'EAAnobodyknowsthistoken' })
+      expect(stranger.headers.get('x-app-usage')).toBeNull()
+    }
+    f.emu.setFaults(null)
+  })
 })
 
 describe('faults', () => {
