@@ -46,10 +46,23 @@ function closeServer(server: Server): Promise<void> {
  * user revoked by the deauthorize callback is refused by every app at once.
  */
 export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
+  // What is open so far, closed in reverse if a later step fails (a port taken, a bad database path).
+  const opened: Array<() => Promise<void>> = []
+  try {
+    return await start(config, opened)
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined)
+    throw error
+  }
+}
+
+async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Promise<RunningDemo> {
   const web = createServer()
   const api = createServer()
   const webPort = await listen(web, config.ports.web, config.host)
+  opened.push(() => closeServer(web))
   const apiPort = await listen(api, config.ports.express, config.host)
+  opened.push(() => closeServer(api))
   const webLocal = `http://localhost:${webPort}`
   const urls: RunningDemo['urls'] = {
     web: config.publicUrl ?? webLocal,
@@ -65,6 +78,8 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   let graphUrl = config.graphUrl
   if (config.emulator) {
     emulator = await startEmulator({ port: config.ports.emulator, host: config.host })
+    const started = emulator
+    opened.push(() => started.close())
     seed = seedDemo(emulator, {
       redirectUris: [`${urls.web}/auth/facebook/callback`, `http://127.0.0.1:${webPort}/auth/facebook/callback`],
       // Server-to-server calls of the local emulator: to where the web app listens.
@@ -79,11 +94,13 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   if (appId === undefined || appSecret === undefined) throw new TypeError('FB_APP_ID and FB_APP_SECRET are required')
 
   const store = sqliteStore({ filename: config.database })
+  opened.push(async () => store.close?.())
   // With the emulator, the core keeps the emulator's time, as it would Graph's: token expiries are computed
   // on the clock that issued them, and moving the emulator's clock (admin API) moves the demo's too.
   const graphClock = emulator?.now
   const clock = graphClock && (() => graphClock() * 1000)
   const tokens = createTokens({ appId, appSecret, store, ...(graphUrl && { graphUrl }), ...(clock && { clock }) })
+  opened.push(() => tokens.close()) // closes the store too
   web.on(
     'request',
     createWebApp({
@@ -100,6 +117,7 @@ export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
   api.on('request', createExpressApi(tokens))
 
   const nest = await createNestApi(tokens)
+  opened.push(() => nest.close())
   await nest.listen(config.ports.nest, config.host)
   urls.nest = `http://localhost:${(nest.getHttpServer().address() as AddressInfo).port}`
 
