@@ -50,10 +50,7 @@ const PHASES: ReadonlyArray<{ name: string; faults: FaultOptions; outage: boolea
   { name: 'throttling (code 4, X-App-Usage at 100)', faults: { errorCode: 4 }, outage: true, throttle: true },
 ]
 
-/** Nest runs on platform-express only here: its platforms are covered under outages by @tokens/nest's own tests. */
-const CHAOS_ADAPTERS = ADAPTERS.filter((adapter) => adapter !== 'nest-fastify')
-
-describe.each(CHAOS_ADAPTERS)('%s: chaos under load', (adapter) => {
+describe.each(ADAPTERS)('%s: chaos under load', (adapter) => {
   let w: World
   let url: string
   let proxy: GraphProxy
