@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
+// The same throwaway redis-server the redis package's tests start (bundled into the bench's build).
+import { startRedis } from '../../packages/redis/test/redis-server.js'
 import type { BenchOptions } from './bench-options.js'
 import { runLoad } from './load.js'
 import type { LoadTarget } from './load-spec.js'
-import { startRedisServer } from './redis-server.js'
 import type { SharedCache } from './results.js'
 import { type ServerProcess, startServer } from './server-process.js'
 import { median } from './statistics.js'
@@ -15,7 +16,7 @@ import type { World } from './world.js'
  * time), then warm throughput with the connections split over the two.
  */
 export async function sharedCacheBench(world: World, options: BenchOptions): Promise<SharedCache> {
-  const redis = await startRedisServer()
+  const redis = await startRedis()
   const { requests, tokens: count, connections } = options.burst
   let failures = 0
   const started: ServerProcess[] = []
