@@ -1,9 +1,4 @@
 import { defineConfig } from 'vitest/config'
+import { packageTest } from '../../vitest.package.js'
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['../../tests/reliability/leak-check/setup.ts'],
-    testTimeout: 10_000,
-  },
-})
+export default defineConfig({ test: packageTest({ testTimeout: 10_000 }) })

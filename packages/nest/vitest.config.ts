@@ -1,12 +1,5 @@
 import swc from 'unplugin-swc'
 import { defineConfig } from 'vitest/config'
+import { packageTest } from '../../vitest.package.js'
 
-export default defineConfig({
-  plugins: [swc.vite()],
-  test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['../../tests/reliability/leak-check/setup.ts'],
-    testTimeout: 20_000,
-    typecheck: { enabled: false },
-  },
-})
+export default defineConfig({ plugins: [swc.vite()], test: packageTest() })

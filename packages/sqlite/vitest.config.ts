@@ -1,10 +1,4 @@
 import { defineConfig } from 'vitest/config'
+import { packageTest } from '../../vitest.package.js'
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['../../tests/reliability/leak-check/setup.ts'],
-    testTimeout: 20_000,
-    typecheck: { enabled: false },
-  },
-})
+export default defineConfig({ test: packageTest() })

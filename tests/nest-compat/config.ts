@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageTest } from '../../vitest.package.js'
 
 /** The Nest packages a compatibility run swaps for another major version. */
 const NEST_PACKAGES = ['common', 'core', 'platform-express', 'platform-fastify', 'testing'] as const
@@ -23,13 +24,11 @@ export function nestCompatConfig(configUrl: string, resolvePackage: (id: string)
         replacement: dirname(resolvePackage(`@nestjs/${name}/package.json`)),
       })),
     },
-    test: {
+    // The Nest package's own test options, on the whole repository's tree.
+    test: packageTest({
       dir: resolve(here, '../..'),
       include: ['packages/nest/test/**/*.test.ts', 'tests/nest-compat/*.test.ts'],
       provide: { nestMajor: installed.version.split('.')[0] as string },
-      setupFiles: [resolve(here, '../reliability/leak-check/setup.ts')],
-      testTimeout: 20_000,
-      typecheck: { enabled: false },
-    },
+    }),
   }
 }
