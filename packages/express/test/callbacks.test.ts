@@ -1,9 +1,9 @@
 import type { SignedRequestPayload, Tokens } from '@tokens/core'
 import type { NodeInfo } from '@tokens/emulator'
 import express, { type Express, type RequestHandler } from 'express'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { dataDeletionCallback, deauthorizeCallback, requireToken, tokens } from '../src/index.js'
-import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
+import { expectRejection, FRAMEWORKS, type Harness, useHarness } from './harness.js'
 
 interface Seen {
   deauthorized: SignedRequestPayload[]
@@ -50,25 +50,17 @@ function buildApp(create: () => Express, core: Tokens, seen: Seen): Express {
 }
 
 describe.each(FRAMEWORKS)('%s: deauthorize and data deletion callbacks', (_name, create) => {
+  const harness = useHarness()
   let h: Harness
   let url: string
   let ada: NodeInfo
   let seen: Seen
 
-  beforeAll(async () => {
-    h = await Harness.start()
-  })
-  afterAll(async () => {
-    await h.close()
-  })
   beforeEach(async () => {
-    h.captureOutput()
+    h = harness()
     ada = h.user()
     seen = { deauthorized: [], deleted: [] }
     url = await h.listen(buildApp(create, h.core(), seen))
-  })
-  afterEach(async () => {
-    await h.reset()
   })
 
   /** Verifies a token once, so that it is cached; returns it. */

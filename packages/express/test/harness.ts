@@ -4,7 +4,7 @@ import { createTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
 import express, { type Express } from 'express'
 import express4 from 'express4'
-import { expect, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest'
 
 /** Unix seconds every emulator starts at. */
 export const START = 1_750_000_000
@@ -203,4 +203,30 @@ export function expectRejection(
     else if (expected.error !== 'token_required') expect(challenge).toContain(`error="${expected.error}"`)
     expect(answer.headers['retry-after']).toBeUndefined()
   }
+}
+
+/**
+ * The hooks every suite of this package uses, for the enclosing `describe`: one harness started
+ * before its tests and closed after, output captured before each test and everything reset after it.
+ * Returns the harness (registered first, so these hooks run before the suite's own).
+ */
+export function useHarness(): () => Harness {
+  let started: Harness | undefined
+  const harness = () => {
+    if (started === undefined) throw new Error('the harness did not start')
+    return started
+  }
+  beforeAll(async () => {
+    started = await Harness.start()
+  })
+  afterAll(async () => {
+    await started?.close()
+  })
+  beforeEach(() => {
+    harness().captureOutput()
+  })
+  afterEach(async () => {
+    await harness().reset()
+  })
+  return harness
 }

@@ -1,8 +1,8 @@
 import type { NodeInfo } from '@tokens/emulator'
 import express, { type Express } from 'express'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { requireToken, tokens } from '../src/index.js'
-import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
+import { expectRejection, FRAMEWORKS, type Harness, useHarness } from './harness.js'
 
 /** The app of the matrix: `tokens()` on every route, one route per requirement. */
 function buildApp(create: () => Express, h: Harness): Express {
@@ -55,25 +55,17 @@ function buildApp(create: () => Express, h: Harness): Express {
 }
 
 describe.each(FRAMEWORKS)('%s: the token matrix', (_name, create) => {
+  const harness = useHarness()
   let h: Harness
   let url: string
   let ada: NodeInfo
   let bakery: NodeInfo
 
-  beforeAll(async () => {
-    h = await Harness.start()
-  })
-  afterAll(async () => {
-    await h.close()
-  })
   beforeEach(async () => {
-    h.captureOutput()
+    h = harness()
     ada = h.user()
     bakery = h.page(ada)
     url = await h.listen(buildApp(create, h))
-  })
-  afterEach(async () => {
-    await h.reset()
   })
 
   it('no token: optional routes pass, required routes answer 401 token_required', async () => {

@@ -1,27 +1,19 @@
 import type { NodeInfo } from '@tokens/emulator'
 import express from 'express'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { requireToken, sendTokenError, type TokenErrorHandler, tokens } from '../src/index.js'
-import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
+import { expectRejection, FRAMEWORKS, type Harness, useHarness } from './harness.js'
 
 describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_name, create) => {
+  const harness = useHarness()
   let h: Harness
   let ada: NodeInfo
   let bakery: NodeInfo
 
-  beforeAll(async () => {
-    h = await Harness.start()
-  })
-  afterAll(async () => {
-    await h.close()
-  })
   beforeEach(() => {
-    h.captureOutput()
+    h = harness()
     ada = h.user()
     bakery = h.page(ada)
-  })
-  afterEach(async () => {
-    await h.reset()
   })
 
   /** An app in production behind a loopback proxy (trusted or not), with `tokens()` and a standalone route. */

@@ -1,8 +1,8 @@
 import type { NodeInfo } from '@tokens/emulator'
 import type { Express } from 'express'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { requireToken, tokens } from '../src/index.js'
-import { expectRejection, FRAMEWORKS, Harness } from './harness.js'
+import { expectRejection, FRAMEWORKS, type Harness, useHarness } from './harness.js'
 
 function buildApp(create: () => Express, h: Harness, timeoutMs = 1000): Express {
   const app = create()
@@ -17,23 +17,15 @@ function buildApp(create: () => Express, h: Harness, timeoutMs = 1000): Express 
 }
 
 describe.each(FRAMEWORKS)('%s: cache and Graph outages', (_name, create) => {
+  const harness = useHarness()
   let h: Harness
   let url: string
   let ada: NodeInfo
 
-  beforeAll(async () => {
-    h = await Harness.start()
-  })
-  afterAll(async () => {
-    await h.close()
-  })
   beforeEach(async () => {
-    h.captureOutput()
+    h = harness()
     ada = h.user()
     url = await h.listen(buildApp(create, h))
-  })
-  afterEach(async () => {
-    await h.reset()
   })
 
   it('a cache hit makes no Graph call', async () => {

@@ -2,13 +2,11 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { createTokens, isTokenError, type Tokens } from '@tokens/core'
 import { type AppInfo, type Emulator, onIssuedSecret, startEmulator } from '@tokens/emulator'
-import express, { type ErrorRequestHandler } from 'express'
-import session from 'express-session'
-import passport from 'passport'
+import type { ErrorRequestHandler } from 'express'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FacebookLoginOptions, FacebookLoginStrategy, type FacebookLoginVerify } from '../src/index.js'
 import { Browser, loginThroughDialog } from './browser.js'
-import { START, serve } from './fixture.js'
+import { loginApp, START, serve } from './fixture.js'
 
 type FaultOptions = Parameters<Emulator['setFaults']>[0]
 
@@ -40,13 +38,7 @@ beforeEach(async () => {
   issued = []
   stopListening = onIssuedSecret((secret) => issued.push(secret))
 
-  const auth = new passport.Passport()
-  auth.serializeUser((user, done) => done(null, JSON.stringify(user)))
-  auth.deserializeUser((user: string, done) => done(null, JSON.parse(user)))
-  const app = express()
-  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }))
-  app.use(auth.initialize())
-  app.use(auth.session())
+  const { app, auth } = loginApp()
   const names = ['facebook', 'wrong-secret', 'hang-up', 'proxy']
   for (const name of names) {
     app.get(`/auth/${name}`, auth.authenticate(name))

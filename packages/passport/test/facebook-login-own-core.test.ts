@@ -1,12 +1,9 @@
 import { MemoryStore } from '@tokens/core'
 import { type Emulator, startEmulator } from '@tokens/emulator'
-import express from 'express'
-import session from 'express-session'
-import passport from 'passport'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FacebookLoginStrategy } from '../src/index.js'
 import { Browser, loginThroughDialog } from './browser.js'
-import { serve } from './fixture.js'
+import { loginApp, serve } from './fixture.js'
 
 // The strategy builds its own core here (no `tokens` option), whose clock is the real one: so this
 // emulator follows real time too.
@@ -25,13 +22,7 @@ beforeAll(async () => {
   emu = await startEmulator({ callBudgetPerHour: 100_000 })
   const ada = emu.createUser({ name: 'Ada Lovelace' })
   emu.createPage({ name: 'Bakery', admins: [ada.id] })
-  const auth = new passport.Passport()
-  auth.serializeUser((user, done) => done(null, JSON.stringify(user)))
-  auth.deserializeUser((user: string, done) => done(null, JSON.parse(user)))
-  const app = express()
-  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }))
-  app.use(auth.initialize())
-  app.use(auth.session())
+  const { app, auth } = loginApp()
   app.get('/auth/facebook', auth.authenticate('facebook'))
   app.get(
     '/auth/facebook/callback',

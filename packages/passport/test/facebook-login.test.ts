@@ -1,8 +1,5 @@
 import { createTokens, MemoryStore, type PageToken, type Tokens, type UserToken } from '@tokens/core'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
-import express from 'express'
-import session from 'express-session'
-import passport from 'passport'
 import type { Profile } from 'passport-facebook'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -11,7 +8,7 @@ import {
   FacebookLoginStrategy,
 } from '../src/index.js'
 import { Browser, followRedirect, loginThroughDialog } from './browser.js'
-import { START, serve } from './fixture.js'
+import { loginApp, START, serve } from './fixture.js'
 
 interface Login {
   userToken: UserToken
@@ -34,13 +31,7 @@ beforeEach(async () => {
   pages = [1, 2, 3].map((n) => emu.createPage({ name: `Page ${n}`, admins: [ada.id] }))
   logins = []
 
-  const auth = new passport.Passport()
-  auth.serializeUser((user, done) => done(null, JSON.stringify(user)))
-  auth.deserializeUser((user: string, done) => done(null, JSON.parse(user)))
-  const app = express()
-  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }))
-  app.use(auth.initialize())
-  app.use(auth.session())
+  const { app, auth } = loginApp()
   app.get('/auth/facebook', auth.authenticate('facebook'))
   const rerequest: FacebookLoginAuthenticateOptions = { authType: 'rerequest' }
   app.get('/auth/facebook/rerequest', auth.authenticate('facebook', rerequest))

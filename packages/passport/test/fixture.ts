@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import { createTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import { type Emulator, startEmulator } from '@tokens/emulator'
-import type { Express } from 'express'
+import express, { type Express } from 'express'
+import session from 'express-session'
+import passport from 'passport'
 
 /** Unix seconds every test starts at. */
 export const START = 1_760_000_000
@@ -69,4 +71,19 @@ export interface Answer {
 export async function request(url: string, init: RequestInit = {}): Promise<Answer> {
   const res = await fetch(url, { redirect: 'manual', ...init })
   return { status: res.status, headers: res.headers, text: await res.text() }
+}
+
+/**
+ * A login app's skeleton: its own Passport (users kept whole in the session as JSON) and an Express
+ * app with a session, Passport initialized and reading the session. Routes are the test's.
+ */
+export function loginApp(): { app: Express; auth: passport.Authenticator } {
+  const auth = new passport.Passport()
+  auth.serializeUser((user, done) => done(null, JSON.stringify(user)))
+  auth.deserializeUser((user: string, done) => done(null, JSON.parse(user)))
+  const app = express()
+  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: false }))
+  app.use(auth.initialize())
+  app.use(auth.session())
+  return { app, auth }
 }

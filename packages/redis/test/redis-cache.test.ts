@@ -64,6 +64,12 @@ function instance(
 const freshPrefix = () => `rc${++n}:`
 const newToken = () => emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['public_profile'] })
 const sha = (raw: string) => createHash('sha256').update(raw).digest('hex')
+/** What `tokens` says of `raw` now: `'accepted'` or the refusal's code. */
+const verdict = (tokens: Tokens, raw: string) =>
+  tokens.verify(raw).then(
+    () => 'accepted',
+    (e: { code?: string }) => e.code,
+  )
 
 describe('redisCache', () => {
   it('shares verifications: a second instance makes no Graph call, and Redis holds no raw token', async () => {
@@ -134,16 +140,7 @@ describe('redisCache', () => {
     expect(emu.requestCount('/debug_token')).toBe(before)
     await a.tokens.revokeUser(user.id)
     expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(0)
-    await expect
-      .poll(
-        () =>
-          b.tokens.verify(raw).then(
-            () => 'accepted',
-            (e: { code?: string }) => e.code,
-          ),
-        { timeout: 1000 },
-      )
-      .toBe('invalid_token')
+    await expect.poll(() => verdict(b.tokens, raw), { timeout: 1000 }).toBe('invalid_token')
   })
 
   it('a revocation that could not reach Redis is replayed when the connection comes back', async () => {
@@ -161,16 +158,7 @@ describe('redisCache', () => {
     expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(1)
     await expect(b.tokens.verify(raw)).resolves.toBeDefined() // b has not heard of it yet
     await client.connect()
-    await expect
-      .poll(
-        () =>
-          b.tokens.verify(raw).then(
-            () => 'accepted',
-            (e: { code?: string }) => e.code,
-          ),
-        { timeout: 1000 },
-      )
-      .toBe('invalid_token')
+    await expect.poll(() => verdict(b.tokens, raw), { timeout: 1000 }).toBe('invalid_token')
     // What Redis now holds for it is b's fresh verdict: a rejection.
     expect(JSON.parse((await redis.get(`${prefix}v:${sha(raw)}`)) ?? '{}')).toMatchObject({ outcome: 'rejected' })
     await a.tokens.close()
