@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { businessUseCaseUsage } from './caller.js'
+import { businessUseCaseUsage, rawToken } from './caller.js'
 import type { GraphRequest, GraphResult, Services } from './context.js'
 import type { FaultInjector } from './faults.js'
 import { GraphError } from './graph-errors.js'
@@ -73,14 +73,14 @@ async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerRe
   }
 }
 
-/** The app a call is made for, from its token (query or header) or its `client_id`; `undefined` if none. */
-function callerApp(url: URL, req: IncomingMessage, services: ServerDeps['services']): string | undefined {
-  const raw = url.searchParams.get('access_token') || headerToken(req)
-  if (raw) {
+/** The app a call is made for, from its token or its `client_id`; `undefined` if none. */
+function callerApp(graphReq: GraphRequest, services: Services): string | undefined {
+  const raw = rawToken(graphReq)
+  if (raw !== undefined) {
     const resolved = services.tokens.resolve(raw)
     if (resolved.kind !== 'unknown') return resolved.app.id
   }
-  const clientId = url.searchParams.get('client_id')
+  const clientId = graphReq.params.get('client_id')
   return clientId && services.directory.apps.get(clientId) ? clientId : undefined
 }
 
@@ -108,13 +108,6 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       res.on('close', () => deps.hung.delete(res))
       return
     }
-    if (fault?.errorCode !== undefined || fault?.status !== undefined) {
-      // An injected failure still tells the caller's app where its budget stands, like every answer.
-      const appId = callerApp(url, req, services)
-      if (appId !== undefined) headers['x-app-usage'] = JSON.stringify(services.usage.usage(appId))
-      if (fault.errorCode !== undefined) throw GraphError.forCode(fault.errorCode, fault.status)
-      throw GraphError.server(fault.status as number)
-    }
     const method = req.method ?? 'GET'
     const body = BODY_METHODS.has(method) ? await readBody(req, deps.maxBodyBytes) : Buffer.alloc(0)
     const params = mergeParams(url.searchParams, parseBody(body, req.headers['content-type']))
@@ -123,6 +116,13 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       .filter((s) => s !== '')
       .map((s) => decodeURIComponent(s))
     graphReq = { method, path, segments, version, params, headerToken: headerToken(req) }
+    if (fault?.errorCode !== undefined || fault?.status !== undefined) {
+      // An injected failure still tells the caller's app where its budget stands, like every answer.
+      const appId = callerApp(graphReq, services)
+      if (appId !== undefined) headers['x-app-usage'] = JSON.stringify(services.usage.usage(appId))
+      if (fault.errorCode !== undefined) throw GraphError.forCode(fault.errorCode, fault.status)
+      throw GraphError.server(fault.status as number)
+    }
     const result = route(graphReq, services)
     if (graphReq.appId) headers['x-app-usage'] = JSON.stringify(services.usage.usage(graphReq.appId))
     if (graphReq.pageId) headers['x-business-use-case-usage'] = businessUseCaseUsage(services, graphReq.pageId)
