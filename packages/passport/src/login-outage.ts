@@ -11,15 +11,6 @@ function graphUnavailable(cause: unknown, realm: string): TokenError {
 }
 
 /**
- * A Graph outage while the core acquires tokens (it throws `GraphApiError` where `verify` throws
- * `graph_unavailable`): reported as the core's `graph_unavailable`, so it is answered 503 with
- * `Retry-After`, not with Graph's own HTTP status.
- */
-export function asOutage(error: unknown, realm: string): unknown {
-  return error instanceof GraphApiError && error.retryable ? graphUnavailable(error, realm) : error
-}
-
-/**
  * Graph's error answer to passport-facebook's code exchange, as `graph_unavailable` when it is an
  * outage: HTTP 5xx, `is_transient`, or throttling (4, 17, 32, 341, 613, 80001-80014, answered 400).
  * A 4xx code 1 is not: Graph answers a wrong app secret 400 `(#1) Error validating client secret.`
@@ -54,7 +45,8 @@ interface PassportFacebookError extends Error {
 /**
  * A failure of passport-facebook's own Graph calls that is an outage, as `graph_unavailable`: no
  * answer (refused, reset, timed out), an HTTP 5xx, or a throttling or transient Graph error of the
- * profile call. Anything else (a spent code, a wrong app secret…) is returned unchanged.
+ * profile call. Anything else (a spent code, a wrong app secret…) is returned unchanged, and so are
+ * the core's errors: its acquisition already answers outages as `graph_unavailable`.
  */
 export function asLoginOutage(error: unknown, realm: string): unknown {
   if (!(error instanceof Error)) return error
@@ -68,7 +60,7 @@ export function asLoginOutage(error: unknown, realm: string): unknown {
     const category = classifyGraphError(code)
     return category === 'throttle' || category === 'transient' ? graphUnavailable(error, realm) : error
   }
-  return asOutage(error, realm)
+  return error
 }
 
 /**
