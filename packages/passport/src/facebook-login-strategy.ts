@@ -83,6 +83,19 @@ function isRefusedCode(error: unknown): error is Error {
   return (error as Error & { code?: unknown }).code === 100
 }
 
+/**
+ * What the dialog reports when it sends the user back without a code: OAuth's `error` (`access_denied`,
+ * `server_error`, `temporarily_unavailable`, anything else) or Facebook's own `error_code`. Anyone can
+ * call the callback with these, so it is a failed login (401, `failureRedirect`), never a server error.
+ */
+function dialogError(req: Request): { message: string } | undefined {
+  const query = req.query as Record<string, unknown> | undefined
+  const error = query?.error ?? query?.error_code
+  if (error === undefined || error === '') return undefined
+  const described = query?.error_description ?? query?.error_message
+  return { message: typeof described === 'string' && described !== '' ? described : 'The login did not complete' }
+}
+
 /** Verifies the login's token, exchanges it and fetches the Pages; outages are mapped by `authenticate`. */
 async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions | FacebookLoginOptionsWithRequest) {
   const shortLived = await tokens.verify(raw, { type: 'user' })
@@ -97,7 +110,8 @@ async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOption
  * Facebook Login for Passport (name `facebook`), built on passport-facebook. On callback the core
  * verifies the login's token, exchanges it for a long-lived one, fetches every Page token of the
  * user and saves them in the store, then calls `verify(userToken, pageTokens, profile, done)`.
- * A denied dialog and a reused or expired code end at `failureRedirect`, not in an exception; a
+ * A dialog that comes back with any `error` (denied, `server_error`, `temporarily_unavailable`…) and a
+ * reused or expired code end at `failureRedirect`, not in an exception; a
  * Graph outage during the callback ends in the core's `graph_unavailable` (503 with `Retry-After`).
  * Passport's `successRedirect` and `failureRedirect` on the callback end with `#`, which replaces
  * the `#_=_` Facebook appends (`clearFragment`).
@@ -163,8 +177,10 @@ export class FacebookLoginStrategy extends FacebookStrategy {
       isRefusedCode(cause)
         ? strategy.fail({ message: cause.message }, 401)
         : error.call(strategy, asLoginOutage(cause, realm))
-    if (this.clearFragment && isCallback(req)) clearInheritedFragment(req, options)
-    super.authenticate(req, options)
+    const denied = dialogError(req)
+    if (this.clearFragment && (denied || isCallback(req))) clearInheritedFragment(req, options)
+    if (denied) strategy.fail(denied, 401)
+    else super.authenticate(req, options)
   }
 
   /** Reads Graph's error answer to the code exchange: an outage becomes `graph_unavailable` (503). */
