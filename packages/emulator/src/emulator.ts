@@ -5,7 +5,7 @@ import { Clock } from './clock.js'
 import type { Services } from './context.js'
 import { type DataDeletionAnswer, postSignedRequest, requestDataDeletion } from './deauthorize.js'
 import { FaultInjector } from './faults.js'
-import { isLoopback } from './http-io.js'
+import { loopbackAddress } from './loopback.js'
 import { createHandler } from './server.js'
 import { signSignedRequest } from './signed-request.js'
 import { Directory } from './state.js'
@@ -105,10 +105,9 @@ function hostUrl(host: string, port: number): string {
  * ```
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const host = options.host === undefined || options.host === 'localhost' ? '127.0.0.1' : options.host
-  if (!isLoopback(host) && !options.allowNonLoopback) {
-    throw new TypeError(`host '${host}' is not a loopback address; pass allowNonLoopback: true to bind it anyway`)
-  }
+  const given = options.host === undefined || options.host === 'localhost' ? '127.0.0.1' : options.host
+  // Every address the name resolves to must be loopback, and the server binds the address checked.
+  const host = options.allowNonLoopback ? given : await loopbackAddress(given)
   const graphVersion = options.graphVersion ?? 'v25.0'
   const clock = new Clock(options.now ?? Math.floor(Date.now() / 1000), options.freezeClock ?? false)
   const directory = new Directory()
@@ -120,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const hung = new Set<ServerResponse>()
   const pending = new Set<Promise<void>>()
   let url = ''
+  let port = 0
   let closed = false
 
   const signedRequest = (appId: string, payload: Record<string, unknown>): string => {
@@ -241,6 +241,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       counts,
       hung,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      port: () => port,
       isClosed: () => closed,
       admin: (method, path, query, body) => handleAdmin(emulator, method, path, query, body),
     }),
@@ -252,6 +253,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve()
     })
   })
-  url = hostUrl(host, (server.address() as AddressInfo).port)
+  port = (server.address() as AddressInfo).port
+  url = hostUrl(host, port)
   return emulator
 }

@@ -60,12 +60,6 @@ export function headerToken(req: IncomingMessage): string | undefined {
   return match?.[1]
 }
 
-/** Whether an address is loopback (IPv4 127/8, IPv6 ::1, or IPv4-mapped loopback). */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false
-  return address === '::1' || address === 'localhost' || /^(?:::ffff:)?127\./.test(address)
-}
-
 /** Writes a JSON answer with Graph's content type. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   const text = JSON.stringify(body)

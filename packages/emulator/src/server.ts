@@ -6,7 +6,6 @@ import { GraphError } from './graph-errors.js'
 import {
   BodyTooLargeError,
   headerToken,
-  isLoopback,
   mergeParams,
   parseBody,
   readBody,
@@ -14,6 +13,7 @@ import {
   sendJson,
   sendRedirect,
 } from './http-io.js'
+import { isLoopbackAddress, isLoopbackHost } from './loopback.js'
 import { route } from './router.js'
 import { newTraceId } from './tokens.js'
 
@@ -25,6 +25,8 @@ export interface ServerDeps {
   maxBodyBytes: number
   /** Responses held open by `hang` faults, closed with the emulator. */
   hung: Set<ServerResponse>
+  /** The port the emulator listens on: an admin request's `Host` must name it. */
+  port(): number
   isClosed(): boolean
   admin(method: string, path: string, query: URLSearchParams, body: Buffer): Promise<{ status: number; body: unknown }>
 }
@@ -58,9 +60,35 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** Why an admin request is refused before it is read, as `[status, error]`; `undefined` if it is not. */
+function adminRefusal(deps: ServerDeps, req: IncomingMessage): [number, string] | undefined {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return [403, 'the admin API only answers loopback clients']
+  // A page on another origin must not drive the emulator: a Host that is not loopback is DNS rebinding,
+  // an Origin that is not the emulator's own is a cross-origin request (even a no-cors one).
+  const host = req.headers.host
+  if (!isLoopbackHost(host, deps.port())) {
+    return [403, 'the admin API only answers a loopback Host (localhost, 127.x or [::1] with its port)']
+  }
+  const origin = req.headers.origin
+  if (origin !== undefined && origin !== `http://${host?.toLowerCase()}`) {
+    return [403, `the admin API does not answer requests from another origin (${origin})`]
+  }
+  // Every write with a body (POST, PUT, PATCH, a DELETE that has one) is JSON: a form or text/plain
+  // body is what a page on another origin can send without asking.
+  const method = req.method ?? 'GET'
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined
+  const takesBody = ['POST', 'PUT', 'PATCH'].includes(method) || (hasBody && method !== 'GET' && method !== 'HEAD')
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+  if (takesBody && type !== 'application/json') {
+    return [415, 'the admin API accepts only application/json request bodies']
+  }
+  return undefined
+}
+
 async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  if (!isLoopback(req.socket.remoteAddress)) {
-    sendJson(res, 403, { error: 'the admin API only answers loopback clients' }, {})
+  const refusal = adminRefusal(deps, req)
+  if (refusal) {
+    sendJson(res, refusal[0], { error: refusal[1] }, {})
     return
   }
   try {

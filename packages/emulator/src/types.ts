@@ -9,7 +9,11 @@
 export interface EmulatorOptions {
   /** TCP port; `0` picks a free one. @default 0 */
   port?: number
-  /** Interface to bind. Only loopback addresses are accepted unless `allowNonLoopback` is set. @default '127.0.0.1' */
+  /**
+   * Interface to bind: an address or a name. It is resolved, and unless `allowNonLoopback` is set every
+   * address it resolves to must be loopback (127.0.0.0/8, `::1`), else `startEmulator` rejects with a
+   * `TypeError`; the emulator binds the address it checked. @default '127.0.0.1'
+   */
   host?: string
   /** Allow binding a non-loopback `host` (the emulator has no real security). @default false */
   allowNonLoopback?: boolean

@@ -109,6 +109,7 @@ describe('data deletion requests', () => {
       answer = { status: 200, body: '{"url":"https://example.com"}' }
       const viaAdmin = await fetch(`${emu.url}/__admin/request-data-deletion`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userId: user.id, appId: app.id }),
       })
       expect(await viaAdmin.json()).toMatchObject({ status: 200, valid: false })
