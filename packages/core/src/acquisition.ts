@@ -1,4 +1,6 @@
+import { TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
+import { messageOf } from './events.js'
 import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
@@ -39,12 +41,38 @@ interface AccountEntry {
   tasks?: unknown
 }
 
-/** Runs a Graph step of an acquisition; outages become `graph_unavailable` (503), not Graph's own status. */
+/**
+ * Runs a Graph step of an acquisition: outages become `graph_unavailable` (503), refused app
+ * credentials `misconfigured` (500), not Graph's own status.
+ */
 async function step<T>(ctx: AcquisitionContext, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
-    throw asOutage(error, ctx.graph, ctx.options.realm)
+    const mapped = asOutage(error, ctx.graph, ctx.options.realm)
+    if (mapped instanceof TokenError && mapped.code === 'misconfigured') {
+      ctx.emit({ type: 'error', where: 'credentials', message: mapped.message })
+    }
+    throw mapped
+  }
+}
+
+/**
+ * Runs a call to the token store: any failure (a full disk, a read-only file, Redis down) is an
+ * `error` event and a `store_unavailable` `TokenError` (503 with `Retry-After`), never the store's
+ * own error reaching the app's client as a 500.
+ */
+export async function storeCall<T>(
+  emit: (event: TokensEvent) => void,
+  realm: string,
+  action: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    emit({ type: 'error', where: 'store', message: messageOf(error, `store ${action} failed`) })
+    throw new TokenError('store_unavailable', 'The token store is unavailable', { realm, cause: error })
   }
 }
 
@@ -71,7 +99,8 @@ async function save(
     info,
     savedAt: ctx.options.clock(),
   }
-  await ctx.store.save(record)
+  const store = ctx.store
+  await storeCall(ctx.emit, ctx.options.realm, 'write', () => store.save(record))
   ctx.emit({
     type: 'store_write',
     kind,
@@ -128,10 +157,10 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
   const raw = accessToken(answer)
   const now = clock()
   let token: AccessToken
+  let learned: TokenInfo | undefined
   if (typeof answer.expires_in === 'number' && answer.expires_in > 0) {
-    const info: TokenInfo = { ...current.toInfo(), issuedAt: now, expiresAt: now + answer.expires_in * 1000 }
-    token = tokenFromInfo(raw, info)
-    await ctx.remember(raw, info)
+    learned = { ...current.toInfo(), issuedAt: now, expiresAt: now + answer.expires_in * 1000 }
+    token = tokenFromInfo(raw, learned)
   } else {
     token = await ctx.verify(raw)
   }
@@ -140,6 +169,8 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
   }
   const exchanged = token as T
   await save(ctx, exchanged.type, exchanged)
+  // Cached as verified only once stored: a token the store refused is not remembered either.
+  if (learned !== undefined) await ctx.remember(raw, learned)
   return exchanged
 }
 
@@ -161,7 +192,12 @@ export async function pageTokens(
   options: PageTokenOptions = {},
 ): Promise<PageToken[]> {
   if (ctx.store && !options.refresh) {
-    const stored = (await ctx.store.listPageTokens(userToken.appId, userToken.userId))
+    const store = ctx.store
+    const stored = (
+      await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
+        store.listPageTokens(userToken.appId, userToken.userId),
+      )
+    )
       .map(fromStore)
       .filter((t): t is PageToken => t.type === 'page')
     const now = ctx.options.clock()
@@ -207,7 +243,10 @@ export async function pageToken(
 ): Promise<PageToken> {
   if (typeof pageId !== 'string' || !/^\d{1,32}$/.test(pageId)) throw new TypeError('pageToken: pageId must be digits')
   if (ctx.store && !options.refresh) {
-    const stored = await ctx.store.listPageTokens(userToken.appId, userToken.userId)
+    const store = ctx.store
+    const stored = await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
+      store.listPageTokens(userToken.appId, userToken.userId),
+    )
     const hit = stored.find((record) => record.pageId === pageId)
     if (hit) {
       const token = fromStore(hit)

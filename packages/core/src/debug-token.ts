@@ -15,6 +15,7 @@ export const REASON_DESCRIPTIONS: Readonly<Record<InvalidTokenReason, string>> =
   app_not_installed: 'The user has removed the app, so its access tokens are no longer valid',
   wrong_app: 'The access token was issued to another app',
   malformed: 'The access token is malformed',
+  client_token: 'A client token identifies the app, not a person: this route does not accept it',
 })
 
 const TYPES: Readonly<Record<string, TokenType>> = {

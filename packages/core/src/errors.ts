@@ -7,6 +7,8 @@ export type TokenErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'graph_unavailable'
+  | 'store_unavailable'
+  | 'misconfigured'
 
 /** Why a token is `invalid_token`. */
 export type InvalidTokenReason =
@@ -16,6 +18,10 @@ export type InvalidTokenReason =
   | 'app_not_installed'
   | 'wrong_app'
   | 'malformed'
+  | 'client_token'
+
+/** Every status a {@link TokenError} answers with. */
+export type TokenErrorStatus = 400 | 401 | 403 | 500 | 503
 
 /**
  * The HTTP status of each error code. The core owns this table; adapters only look it up.
@@ -26,12 +32,14 @@ export type InvalidTokenReason =
  * STATUS.insufficient_scope // 403
  * ```
  */
-export const STATUS: Readonly<Record<TokenErrorCode, 400 | 401 | 403 | 503>> = Object.freeze({
+export const STATUS: Readonly<Record<TokenErrorCode, TokenErrorStatus>> = Object.freeze({
   token_required: 401,
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
   graph_unavailable: 503,
+  store_unavailable: 503,
+  misconfigured: 500,
 })
 
 /** The JSON body every rejection is answered with. */
@@ -43,7 +51,7 @@ export interface TokenErrorBody {
 
 /** What an adapter writes to the wire for a {@link TokenError}. */
 export interface TokenErrorResponse {
-  status: 400 | 401 | 403 | 503
+  status: TokenErrorStatus
   headers: Record<string, string>
   body: TokenErrorBody
 }
@@ -54,7 +62,7 @@ export interface TokenErrorDetails {
   reason?: InvalidTokenReason
   /** The scopes a route requires (`insufficient_scope`), named in the challenge's `scope`. */
   scopes?: readonly string[]
-  /** Seconds a client should wait (`graph_unavailable`), sent as `Retry-After`. */
+  /** Seconds a client should wait (`graph_unavailable`, `store_unavailable`), sent as `Retry-After`. */
   retryAfterSeconds?: number
   /** The `realm` of the `WWW-Authenticate` challenge. @default 'api' */
   realm?: string
@@ -63,6 +71,7 @@ export interface TokenErrorDetails {
 }
 
 const DEFAULT_REALM = 'api'
+const MISCONFIGURED_DESCRIPTION = 'The server could not verify the access token'
 const DEFAULT_RETRY_AFTER_SECONDS = 5
 
 function quote(value: string): string {
@@ -73,6 +82,9 @@ function quote(value: string): string {
 /**
  * The one error every rejection of a request's token is. Branch on `code`, not on `instanceof`.
  * `status` and `headers` come from the core's table, so every adapter answers the same bytes.
+ * Two codes are the server's side, not the client's: `graph_unavailable` and `store_unavailable`
+ * (503 with `Retry-After`: Graph or the token store is down) and `misconfigured` (500: Graph refused
+ * the app's own credentials; its message says what to fix, its answer to the client does not).
  *
  * @example
  * ```ts
@@ -85,7 +97,7 @@ function quote(value: string): string {
 export class TokenError extends Error {
   override readonly name = 'TokenError'
   readonly code: TokenErrorCode
-  readonly status: 400 | 401 | 403 | 503
+  readonly status: TokenErrorStatus
   readonly reason: InvalidTokenReason | undefined
   readonly scopes: readonly string[]
   readonly retryAfterSeconds: number | undefined
@@ -107,12 +119,17 @@ export class TokenError extends Error {
     this.reason = code === 'invalid_token' ? (details.reason ?? 'invalidated') : undefined
     this.scopes = details.scopes ?? []
     this.retryAfterSeconds =
-      code === 'graph_unavailable' ? (details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) : undefined
+      code === 'graph_unavailable' || code === 'store_unavailable'
+        ? (details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)
+        : undefined
     this.realm = details.realm ?? DEFAULT_REALM
     publishError(this)
   }
 
-  /** The response headers: the RFC 6750 challenge, or `Retry-After` for `graph_unavailable`. */
+  /**
+   * The response headers: the RFC 6750 challenge, `Retry-After` for `graph_unavailable` and
+   * `store_unavailable`, nothing more for `misconfigured` (the server's fault, not the client's).
+   */
   get headers(): Record<string, string> {
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
     const realm = `Bearer realm=${quote(this.realm)}`
@@ -131,7 +148,10 @@ export class TokenError extends Error {
         break
       }
       case 'graph_unavailable':
+      case 'store_unavailable':
         headers['Retry-After'] = String(this.retryAfterSeconds)
+        break
+      case 'misconfigured':
         break
       default:
         assertNever(this.code)
@@ -141,7 +161,9 @@ export class TokenError extends Error {
 
   /** The status, headers and JSON body an adapter sends. */
   toResponse(): TokenErrorResponse {
-    const body: TokenErrorBody = { error: this.code, error_description: this.message }
+    // What is wrong with the server's configuration is for its logs, not for its clients.
+    const description = this.code === 'misconfigured' ? MISCONFIGURED_DESCRIPTION : this.message
+    const body: TokenErrorBody = { error: this.code, error_description: description }
     if (this.reason !== undefined) body.reason = this.reason
     return { status: this.status, headers: this.headers, body }
   }

@@ -34,7 +34,12 @@ export type TokensEvent =
   | { type: 'stale_accept'; fingerprint: string; tokenType: TokenType; ageMs: number }
   | { type: 'store_write'; kind: 'user' | 'page' | 'system_user'; appId: string; userId?: string; pageId?: string }
   | { type: 'revoke'; userId: string }
-  | { type: 'error'; where: 'cache' | 'store' | 'callback'; message: string }
+  | {
+      type: 'error'
+      /** `credentials`: Graph refused the app's own id or secret (the message says which; never the secret). */
+      where: 'cache' | 'store' | 'callback' | 'credentials'
+      message: string
+    }
 
 /** The `type` of every event. */
 export type TokensEventType = TokensEvent['type']

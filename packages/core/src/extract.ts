@@ -6,6 +6,15 @@ import { TokenError } from './errors.js'
  */
 export interface RequestLike {
   headers: Record<string, string | string[] | undefined>
+  /**
+   * Node's `rawHeaders` (name, value, name, value…): where a repeated `Authorization` header shows,
+   * which `headers` hides (Node keeps the first). Express and Node requests have it.
+   */
+  rawHeaders?: readonly string[]
+  /** The Node request under a framework's own (Fastify's `request.raw`), for its `rawHeaders`. */
+  raw?: { rawHeaders?: readonly string[] }
+  /** The HTTP method: a cookie-borne token on an unsafe method is checked for its origin. */
+  method?: string
   query?: unknown
   body?: unknown
   cookies?: unknown
@@ -35,6 +44,8 @@ export interface ExtractOptions {
   maxTokenLength?: number
   /** The `realm` of the challenge. @default 'api' */
   realm?: string
+  /** Accept a cookie-borne token on an unsafe cross-site request (see `TokensOptions`). @default false */
+  allowCrossSiteCookies?: boolean
 }
 
 /** The RFC 6750 b64token alphabet, plus `|` for `{app_id}|{secret}` app tokens. */
@@ -75,15 +86,61 @@ function cookieValue(req: RequestLike, name: string): string | undefined {
   return undefined
 }
 
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * Whether a browser says an unsafe request (POST, PUT, PATCH, DELETE…) comes from another origin:
+ * `Sec-Fetch-Site` other than `same-origin` (or `none`, typed by the user), or, from browsers that do
+ * not send it, an `Origin` whose host is not the request's `Host`. Clients that send neither (curl,
+ * servers, mobile apps) are not browsers a forged form can drive.
+ */
+function isCrossSiteUnsafe(req: RequestLike): boolean {
+  const method = (req.method ?? 'GET').toUpperCase()
+  if (SAFE_METHODS.has(method)) return false
+  const site = headerText(req.headers['sec-fetch-site'])
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none'
+  const origin = headerText(req.headers.origin)
+  if (origin === undefined) return false
+  let host: string
+  try {
+    host = new URL(origin).host
+  } catch {
+    return true // `Origin: null` (a sandboxed frame, a redirect) or garbage: not this site
+  }
+  return host !== headerText(req.headers.host)
+}
+
 /** Whether a `Content-Type` is `application/x-www-form-urlencoded` (parameters and case aside). */
 function isFormEncoded(contentType: string | string[] | undefined): boolean {
   const value = Array.isArray(contentType) ? contentType[0] : contentType
   return value?.split(';', 1)[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded'
 }
 
+/** Whether the request carried more than one `Authorization` header (in any case). */
+function repeatedAuthorization(req: RequestLike): boolean {
+  const raw = req.rawHeaders ?? req.raw?.rawHeaders
+  if (!Array.isArray(raw)) return false
+  let seen = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) {
+      return true
+    }
+  }
+  return false
+}
+
 function fromHeader(req: RequestLike, realm: string): string | undefined {
   const header = single(req.headers.authorization, 'Authorization header', realm)
   if (header === undefined) return undefined
+  // Node keeps the first of two, a proxy in front may keep the last: which one is the token?
+  if (repeatedAuthorization(req)) {
+    throw new TokenError('invalid_request', 'The request has more than one Authorization header', { realm })
+  }
   const match = BEARER.exec(header.trim())
   if (match === null) return undefined // another scheme (Basic, Digest…): not ours to judge
   const token = match[1]?.trim()
@@ -122,7 +179,14 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
   }
   if (typeof sources.cookie === 'string' && sources.cookie !== '') {
     const token = cookieValue(req, sources.cookie)
-    if (token !== undefined && token !== '') found.push(token)
+    if (token !== undefined && token !== '') {
+      if (options.allowCrossSiteCookies !== true && isCrossSiteUnsafe(req)) {
+        throw new TokenError('invalid_request', 'A token in a cookie is not accepted on a cross-site request', {
+          realm,
+        })
+      }
+      found.push(token)
+    }
   }
   if (found.length === 0) return undefined
   if (found.length > 1) {

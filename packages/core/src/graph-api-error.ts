@@ -1,4 +1,5 @@
 import { publishError } from './diagnostics.js'
+import { scrub } from './graph-redaction.js'
 
 /** How a Graph error should be handled (GRAPH_API.md, "Errors"). */
 export type GraphErrorCategory = 'auth' | 'throttle' | 'transient' | 'permission' | 'request' | 'unknown'
@@ -94,17 +95,18 @@ export class GraphApiError extends Error {
     publishError(this)
   }
 
-  /** Whether retrying later may succeed (transient and throttle errors). */
-  get retryable(): boolean {
-    return this.category === 'transient' || this.category === 'throttle'
+  /**
+   * Whether Graph refused the app's own credentials, whatever the call: an unknown app id (101), a
+   * wrong client secret (`Error validating client secret`, code 1), a wrong `appsecret_proof`. The
+   * server's configuration is wrong: retrying cannot help, and no client is to blame.
+   */
+  get credentialsRefused(): boolean {
+    if (this.code === 101) return true
+    return /error validating client secret|appsecret_proof|must provide an app access token/i.test(this.message)
   }
-}
 
-/** Removes every secret (raw tokens, app secrets) from a text, so it can be logged. */
-export function scrub(message: string, secrets: readonly string[]): string {
-  let out = message
-  for (const secret of secrets) {
-    if (secret.length >= 8) out = out.split(secret).join('[redacted]')
+  /** Whether retrying later may succeed (transient and throttle errors; never refused credentials). */
+  get retryable(): boolean {
+    return (this.category === 'transient' || this.category === 'throttle') && !this.credentialsRefused
   }
-  return out
 }

@@ -1,6 +1,8 @@
+import { Deadline, isDeadline } from './deadline.js'
 import { TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
-import { GraphApiError, type GraphErrorBody, scrub } from './graph-api-error.js'
+import { GraphApiError, type GraphErrorBody } from './graph-api-error.js'
+import { redactPath, scrub, secretsOf } from './graph-redaction.js'
 import { appsecretProof } from './proof.js'
 import type { AccessToken } from './token.js'
 import { appUsagePeak, emptyUsage, type GraphUsage, readUsage, secondsToRegainAccess } from './usage.js'
@@ -14,7 +16,10 @@ export interface GraphRequestOptions {
   token?: string | AccessToken
   /** Query parameters (GET, DELETE) or form fields (POST). */
   params?: Record<string, GraphParam>
-  /** Cancels the call. */
+  /**
+   * Cancels the call, retries and back-off included. A signal aborted with a `TimeoutError` reason
+   * (`AbortSignal.timeout()`) ends it as a timeout: `graph_unavailable`.
+   */
   signal?: AbortSignal
 }
 
@@ -51,8 +56,17 @@ interface GraphPage<T> {
   paging?: { next?: string; cursors?: { after?: string } }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /**
@@ -69,6 +83,8 @@ function sleep(ms: number): Promise<void> {
  */
 export class GraphClient {
   #usage: GraphUsage = emptyUsage()
+  /** Whether the latest answered call (or attempt to reach Graph) failed on Graph's side. */
+  #failing = false
   readonly #config: GraphClientConfig
 
   constructor(config: GraphClientConfig) {
@@ -109,6 +125,14 @@ export class GraphClient {
     }
   }
 
+  /**
+   * Whether Graph itself is failing: its latest answer was a 5xx, a transient error or a throttle,
+   * or it could not be reached or timed out. The next good answer clears it.
+   */
+  get failing(): boolean {
+    return this.#failing
+  }
+
   /** Whether the app's own Graph budget (`X-App-Usage`) is nearly spent (at or above `percent`). */
   nearLimit(percent: number): boolean {
     return appUsagePeak(this.#usage) >= percent
@@ -141,23 +165,41 @@ export class GraphClient {
     return new URL(`${this.#config.graphUrl}${version}${path}`)
   }
 
-  /** One Graph call with retries. */
+  /**
+   * One Graph call with retries. `timeoutMs` bounds the whole call, every attempt and back-off
+   * included; a caller's `signal` can end it sooner.
+   */
   async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: GraphRequestOptions = {}): Promise<T> {
     const { retry } = this.#config
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#attempt<T>(method, path, options, attempt)
-      } catch (error) {
-        const answered = error instanceof GraphApiError
-        const retryable = answered ? error.retryable : method !== 'POST'
-        if (!retryable || attempt >= retry.retries || options.signal?.aborted) throw error
-        const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt)
-        await sleep(Math.random() * cap)
+    // A timer cleared as soon as the call ends: `AbortSignal.timeout` would keep one alive per call
+    // for the whole timeout, which a burst of new tokens turns into memory.
+    const deadline = new Deadline(this.#config.timeoutMs)
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.#attempt<T>(method, path, options, signal, attempt)
+        } catch (error) {
+          const answered = error instanceof GraphApiError
+          const retryable = answered ? error.retryable : method !== 'POST'
+          if (!retryable || attempt >= retry.retries || signal.aborted) throw error
+          const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt)
+          await sleep(Math.random() * cap, signal)
+          if (signal.aborted) throw error
+        }
       }
+    } finally {
+      deadline.clear()
     }
   }
 
-  async #attempt<T>(method: string, path: string, options: GraphRequestOptions, attempt: number): Promise<T> {
+  async #attempt<T>(
+    method: string,
+    path: string,
+    options: GraphRequestOptions,
+    signal: AbortSignal,
+    attempt: number,
+  ): Promise<T> {
     const { appSecret, clock, emit } = this.#config
     const url = this.#url(path)
     const fields = new URLSearchParams()
@@ -170,17 +212,14 @@ export class GraphClient {
       fields.set('access_token', raw)
       fields.set('appsecret_proof', appsecretProof(raw, appSecret))
     }
-    const secrets = raw === undefined ? [appSecret] : [raw, appSecret]
-    // A caller that put a token in the path must not see it again in events.
-    const shown = scrub(path, secrets)
+    // Whatever carries a token (the token option, input_token, code, a token put in the path) is
+    // never shown again: not in events, not in errors, whatever Graph echoes back.
+    const secrets = secretsOf(raw, appSecret, [...fields, ...url.searchParams])
+    const shown = redactPath(path, secrets)
     const init: RequestInit = { method, headers: { accept: 'application/json' } }
     if (method === 'POST') init.body = fields
     else url.search = fields.toString()
-    // A timer cleared as soon as Graph answers: `AbortSignal.timeout` would keep one alive per call
-    // for the whole timeout, which a burst of new tokens turns into memory.
-    const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(), this.#config.timeoutMs)
-    init.signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
+    init.signal = signal
 
     const started = clock()
     let response: Response
@@ -189,7 +228,9 @@ export class GraphClient {
       response = await this.#config.fetch(url, init)
       text = await response.text()
     } catch (error) {
-      const timedOut = timeout.signal.aborted && !options.signal?.aborted
+      const timedOut = isDeadline(signal)
+      // A caller that cancelled says nothing about Graph; no answer in time, or none at all, does.
+      if (timedOut || !signal.aborted) this.#failing = true
       const message = timedOut
         ? `Graph API timed out after ${this.#config.timeoutMs} ms`
         : 'Graph API could not be reached'
@@ -204,8 +245,6 @@ export class GraphClient {
       })
       const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
       throw new TokenError('graph_unavailable', message, { realm: this.#config.realm, cause: new Error(detail) })
-    } finally {
-      clearTimeout(timer)
     }
     this.#usage = readUsage(this.#usage, response.headers, clock())
     let body: unknown
@@ -219,6 +258,7 @@ export class GraphClient {
     const answered = { type: 'graph_call', method, path: shown, status: response.status, attempt } as const
     const durationMs = clock() - started
     if (!failed) {
+      this.#failing = false
       emit({ ...answered, durationMs, usage: this.#usage.app })
       return body as T
     }
@@ -227,6 +267,7 @@ export class GraphClient {
         ? (errorBody as GraphErrorBody)
         : { message: `Graph API answered HTTP ${response.status} without a JSON error`, is_transient: true }
     const error = new GraphApiError(response.status, details, secrets)
+    this.#failing = error.retryable
     emit({ ...answered, durationMs, usage: this.#usage.app, errorCode: error.code })
     throw error
   }

@@ -16,6 +16,7 @@ export {
   type TokenErrorCode,
   type TokenErrorDetails,
   type TokenErrorResponse,
+  type TokenErrorStatus,
 } from './errors.js'
 export type { TokensEvent, TokensEventType } from './events.js'
 export {
@@ -30,7 +31,7 @@ export { classifyGraphError, GraphApiError, type GraphErrorCategory } from './gr
 export { GraphClient, type GraphParam, type GraphRequestOptions, type RetryOptions } from './graph-client.js'
 export { DEFAULTS, type TokensOptions } from './options.js'
 export { appsecretProof } from './proof.js'
-export { checkRequirement, type TokenRequirement } from './requirement.js'
+export { checkRequirement, checkTokenRequirement, type TokenRequirement } from './requirement.js'
 export { parseSignedRequest, type SignedRequestOptions, type SignedRequestPayload } from './signed-request.js'
 export {
   MemoryStore,

@@ -29,7 +29,11 @@ export interface TokensOptions {
   store?: TokenStore
   /** The `fetch` Graph calls go through. @default globalThis.fetch */
   fetch?: typeof fetch
-  /** Timeout of one Graph call in ms. @default 5000 */
+  /**
+   * Deadline in ms of a request's whole wait for a verification (its time in the queue, every
+   * attempt and back-off, another process's call it waits for), and of every other Graph call,
+   * retries included. Past it, the request gets 503 `graph_unavailable`. @default 5000
+   */
   timeoutMs?: number
   /** Retries of transient and throttled Graph calls: a count, or the full policy. @default 2 */
   retries?: number | RetryOptions
@@ -43,8 +47,22 @@ export interface TokensOptions {
   maxTokenLength?: number
   /** Where tokens may arrive in a request. @default { header: true } */
   tokenSources?: TokenSources
+  /**
+   * Accept a token from the cookie source on an unsafe request (POST, PUT, PATCH, DELETE…) that a
+   * browser says comes from another origin (`Sec-Fetch-Site` other than `same-origin`, or an `Origin`
+   * that is not the request's host). Off, such a request is refused as `invalid_request`: a cookie
+   * travels with cross-site requests, so it would sign a forged form post in (CSRF). Turn on only
+   * when you check CSRF yourself. @default false
+   */
+  allowCrossSiteCookies?: boolean
   /** Verifications in flight at once; more wait for a slot. @default 16 */
   maxConcurrentVerifications?: number
+  /**
+   * Verifications that may wait for a slot; when this many wait, a new token is answered 503
+   * `graph_unavailable` (`Retry-After: 1`) at once. Bounds the memory a flood of new tokens can
+   * hold. @default 256
+   */
+  maxQueuedVerifications?: number
   /** Percent of Graph's rate budget at which new, unknown tokens are answered 503 to save the rest. @default 90 */
   usageLimitPercent?: number
   /**
@@ -82,7 +100,9 @@ export interface ResolvedOptions {
   staleOnOutageMs: number
   maxTokenLength: number
   tokenSources: TokenSources
+  allowCrossSiteCookies: boolean
   maxConcurrentVerifications: number
+  maxQueuedVerifications: number
   usageLimitPercent: number
   maxVerificationsPerMinute: number
   signedRequestMaxAgeSeconds: number
@@ -105,6 +125,7 @@ export const DEFAULTS = Object.freeze({
   staleOnOutageSeconds: 600,
   maxTokenLength: 8192,
   maxConcurrentVerifications: 16,
+  maxQueuedVerifications: 256,
   usageLimitPercent: 90,
   maxVerificationsPerMinute: Number.POSITIVE_INFINITY,
   signedRequestMaxAgeSeconds: 3600,
@@ -189,6 +210,8 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
   if (typeof fetchFn !== 'function') fail('fetch', 'must be a function')
   if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function')
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'must be a function')
+  const allowCrossSiteCookies = options.allowCrossSiteCookies ?? false
+  if (typeof allowCrossSiteCookies !== 'boolean') fail('allowCrossSiteCookies', 'must be a boolean')
   implementsAll(options.cache, 'cache', ['get', 'set', 'deleteUser'], 'a VerificationCache')
   implementsAll(
     options.store,
@@ -227,7 +250,9 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     staleOnOutageMs: count(options, 'staleOnOutageSeconds', DEFAULTS.staleOnOutageSeconds) * 1000,
     maxTokenLength: count(options, 'maxTokenLength', DEFAULTS.maxTokenLength, 16),
     tokenSources,
+    allowCrossSiteCookies,
     maxConcurrentVerifications: count(options, 'maxConcurrentVerifications', DEFAULTS.maxConcurrentVerifications, 1),
+    maxQueuedVerifications: count(options, 'maxQueuedVerifications', DEFAULTS.maxQueuedVerifications, 0),
     usageLimitPercent: count(options, 'usageLimitPercent', DEFAULTS.usageLimitPercent, 1),
     maxVerificationsPerMinute: rate(options.maxVerificationsPerMinute),
     signedRequestMaxAgeSeconds: count(options, 'signedRequestMaxAgeSeconds', DEFAULTS.signedRequestMaxAgeSeconds),

@@ -54,6 +54,9 @@ export function parseSignedRequest(
     throw invalid('signed_request is not base64url')
   }
   const signature = Buffer.from(encodedSignature, 'base64url')
+  // base64url's spare bits give one signature several spellings: only the canonical one is
+  // accepted, so a replay cannot pass for a new request by spelling its signature differently.
+  if (signature.toString('base64url') !== encodedSignature) throw invalid('signed_request is not canonical base64url')
   const expected = createHmac('sha256', appSecret).update(encodedPayload).digest()
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     throw invalid('signed_request signature does not match')
@@ -79,4 +82,13 @@ export function parseSignedRequest(
     if (p.issued_at - now > 300) throw invalid('signed_request is issued in the future')
   }
   return { ...p, algorithm: 'HMAC-SHA256', user_id: userId, issued_at: p.issued_at } as SignedRequestPayload
+}
+
+/**
+ * The signature bytes of a `signed_request`, hex: what identifies it for replay checks, whatever
+ * spelling of the signature it came with.
+ */
+export function signatureOf(signedRequest: string): string {
+  const dot = signedRequest.indexOf('.')
+  return Buffer.from(dot < 0 ? signedRequest : signedRequest.slice(0, dot), 'base64url').toString('hex')
 }

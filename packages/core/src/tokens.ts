@@ -7,8 +7,9 @@ import { messageOf, type TokensEvent } from './events.js'
 import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
 import { GraphClient } from './graph-client.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
-import { checkRequirement, type TokenRequirement } from './requirement.js'
-import { parseSignedRequest, type SignedRequestPayload } from './signed-request.js'
+import { asOutage, misconfigured } from './outage.js'
+import { acceptedTypes, acceptsOnlyWhenNamed, checkRequirement, type TokenRequirement } from './requirement.js'
+import { parseSignedRequest, type SignedRequestPayload, signatureOf } from './signed-request.js'
 import {
   type AccessToken,
   AppToken,
@@ -85,6 +86,12 @@ export class Tokens {
   readonly #verifier: Verifier
   readonly #extractOptions: ExtractOptions
   readonly #seenSignedRequests = new Map<string, number>()
+  /**
+   * Client tokens verified on a request whose requirement did not name `client` (a `tokens()`
+   * middleware, a route without requirement): not attached as a sign-in, kept for a later
+   * requirement of the same request that names `client` ({@link authorize} with the request).
+   */
+  readonly #withheld = new WeakMap<object, AccessToken>()
   #closed = false
 
   constructor(options: TokensOptions) {
@@ -98,6 +105,7 @@ export class Tokens {
       sources: resolved.tokenSources,
       maxTokenLength: resolved.maxTokenLength,
       realm: resolved.realm,
+      allowCrossSiteCookies: resolved.allowCrossSiteCookies,
     }
   }
 
@@ -198,16 +206,36 @@ export class Tokens {
         throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
       }
       attempt = this.#verifier.attempt(raw, true) // extractToken checked the syntax already
-      if (!(attempt instanceof Pending)) return checkRequirement(attempt, options, realm)
+      if (!(attempt instanceof Pending)) return this.#settle(req, attempt, options)
     } catch (error) {
       throw this.#asTokenError(error)
     }
     return this.#verifier.finish(raw, attempt).then(
-      (token) => checkRequirement(token, options, realm),
+      (token) => this.#settle(req, token, options),
       (error: unknown) => {
         throw this.#asTokenError(error)
       },
     )
+  }
+
+  /**
+   * The requirement's verdict on a verified token. A client token where nothing names `client` and
+   * nothing requires a token is no sign-in: the request goes on without a token (kept aside for a
+   * later requirement that names `client`); where a token is required, it is refused.
+   */
+  #settle<T extends TokenType>(
+    req: RequestLike,
+    token: AccessToken,
+    options: AuthenticateOptions<T>,
+  ): TokenOfType<T> | undefined {
+    if (!options.required && acceptsOnlyWhenNamed(token.type)) {
+      const types = acceptedTypes<TokenType>(options.type)
+      if (types === undefined || !types.includes(token.type)) {
+        this.#withheld.set(req, token)
+        return undefined
+      }
+    }
+    return checkRequirement(token, options, this.#options.realm)
   }
 
   /** Only `TokenError`s leave `authenticate`: anything else means Graph could not be asked. */
@@ -220,19 +248,23 @@ export class Tokens {
   }
 
   /**
-   * Checks an already verified token (or its absence) against a requirement.
+   * Checks an already verified token (or its absence) against a requirement. Pass the request the
+   * token was authenticated on as `req`: a client token that `authenticate` kept aside (it signs
+   * nobody in) then meets a requirement that names `client`, and is refused by one that does not.
    *
    * @example
    * ```ts
    * const token = await tokens.authenticate(req) // verified earlier, e.g. by a middleware
-   * const user = tokens.authorize(token, { type: 'user' })
+   * const user = tokens.authorize(token, { type: 'user' }, req)
    * ```
    */
   authorize<T extends TokenType = TokenType>(
     token: Parameters<typeof checkRequirement>[0],
     requirement: TokenRequirement<T> = {},
+    req?: RequestLike,
   ): TokenOfType<T> {
-    return checkRequirement(token, requirement, this.#options.realm)
+    const found = token ?? (req === undefined ? undefined : this.#withheld.get(req))
+    return checkRequirement(found, requirement, this.#options.realm)
   }
 
   /** The app token `{app_id}|{app_secret}`, composed without a network call. */
@@ -246,6 +278,44 @@ export class Tokens {
     const { appId, clientToken } = this.#options
     if (clientToken === undefined) throw new TypeError("clientToken() needs the 'clientToken' option")
     return new ClientToken(`${appId}|${clientToken}`, localInfo(appId, 'client'))
+  }
+
+  /**
+   * Asks Graph whether the app's own credentials (`appId`, `appSecret`) are right: call it at boot
+   * so a wrong secret fails the deploy instead of answering every request 500. Throws a
+   * `misconfigured` `TokenError` saying what Graph refused (never the secret), or
+   * `graph_unavailable` while Graph cannot be asked.
+   *
+   * @example
+   * ```ts
+   * const tokens = createTokens({ appId: process.env.FB_APP_ID!, appSecret: process.env.FB_APP_SECRET! })
+   * await tokens.checkCredentials() // before app.listen()
+   * ```
+   */
+  async checkCredentials(): Promise<void> {
+    this.#open()
+    const { appId, realm } = this.#options
+    const appToken = this.appToken().value
+    let body: unknown
+    try {
+      body = await this.graph.get('/debug_token', { token: appToken, params: { input_token: appToken } })
+    } catch (error) {
+      throw this.#credentialsRefused(
+        asOutage(error, this.graph, realm, 'Graph API could not check the app credentials', true),
+      )
+    }
+    const data = (body as { data?: { is_valid?: unknown; app_id?: unknown } } | null)?.data
+    if (data?.is_valid !== true || String(data.app_id) !== appId) {
+      throw this.#credentialsRefused(misconfigured(`Graph does not know app ${appId} with this secret`, realm))
+    }
+  }
+
+  /** Reports a `misconfigured` error as an event too; returns what it was given. */
+  #credentialsRefused(error: unknown): unknown {
+    if (isTokenError(error) && error.code === 'misconfigured') {
+      this.#emit({ type: 'error', where: 'credentials', message: error.message })
+    }
+    return error
   }
 
   /** Exchanges a login `code` for a short-lived user token. Graph failures throw `GraphApiError`. */
@@ -317,7 +387,10 @@ export class Tokens {
     // Both, whatever happens to one: a failed cache must not leave stored tokens behind.
     const [cache, store] = await Promise.allSettled([
       (async () => this.#cache.deleteUser(userId))(),
-      (async () => this.#options.store?.deleteUser(this.#options.appId, userId))(),
+      (async () => {
+        const store = this.#options.store
+        if (store !== undefined) await store.deleteUser(this.#options.appId, userId)
+      })(),
     ])
     const failures = [
       ['cache', cache],
@@ -329,7 +402,12 @@ export class Tokens {
       }
     }
     if (cache.status === 'rejected') throw cache.reason
-    if (store.status === 'rejected') throw store.reason
+    if (store.status === 'rejected') {
+      throw new TokenError('store_unavailable', 'The token store is unavailable', {
+        realm: this.#options.realm,
+        cause: store.reason,
+      })
+    }
     this.#emit({ type: 'revoke', userId })
   }
 
@@ -354,7 +432,8 @@ export class Tokens {
     const payload = this.parseSignedRequest(signedRequest)
     const now = this.#options.clock()
     for (const [key, until] of this.#seenSignedRequests) if (until <= now) this.#seenSignedRequests.delete(key)
-    const key = tokenKey(String(signedRequest))
+    // Keyed by the signature's bytes, not its spelling: one signature has several base64url spellings.
+    const key = tokenKey(signatureOf(String(signedRequest)))
     const replay = () =>
       new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
     if (this.#seenSignedRequests.has(key)) throw replay()

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto'
 import { createHash } from 'node:crypto'
 import type { CachedVerification, VerificationCache } from './cache.js'
+import { Deadline } from './deadline.js'
 import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
 import { eventChannelActive } from './diagnostics.js'
 import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
@@ -11,6 +12,7 @@ import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
 import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
+import { QueueRefused, VerificationQueue } from './verification-queue.js'
 import { VerificationRate } from './verification-rate.js'
 
 /** `crypto.hash` (Node ≥ 20.12): one call instead of three, on every request. */
@@ -34,25 +36,11 @@ export class Pending {
   ) {}
 }
 
-/** Bounds how many `debug_token` calls are in flight; the rest wait their turn. */
-class Slots {
-  #free: number
-  readonly #waiting: Array<() => void> = []
-  constructor(size: number) {
-    this.#free = size
-  }
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve))
-    try {
-      return await task()
-    } finally {
-      const next = this.#waiting.shift()
-      if (next) next()
-      else this.#free++
-    }
-  }
-}
+/**
+ * Refusals the core made itself (its per-minute limit, its usage guard, a full queue): never a
+ * reason to serve a stale verification, or a flood could keep a revoked token alive.
+ */
+const ownRefusals = new WeakSet<TokenError>()
 
 const USAGE_PROBE_MS = 30_000
 /** Shortest token Graph issues that we would send to `debug_token`; shorter cannot be real. */
@@ -68,8 +56,10 @@ export class Verifier {
   readonly #cache: VerificationCache
   readonly #emit: (event: TokensEvent) => void
   readonly #inflight = new Map<string, Promise<CachedVerification>>()
-  readonly #slots: Slots
+  readonly #queue: VerificationQueue
   readonly #rate: VerificationRate
+  /** Appended to a token's SHA-256 to make its cache key: one app's verdicts never answer for another's. */
+  readonly #keySuffix: string
   /** Whether anyone listens to events: the hot path builds none otherwise. */
   readonly #listening: boolean
 
@@ -78,7 +68,8 @@ export class Verifier {
     this.#graph = graph
     this.#cache = cache
     this.#emit = emit
-    this.#slots = new Slots(options.maxConcurrentVerifications)
+    this.#queue = new VerificationQueue(options.maxConcurrentVerifications, options.maxQueuedVerifications)
+    this.#keySuffix = `:${options.appId}`
     this.#rate = new VerificationRate(options.maxVerificationsPerMinute)
     this.#listening = options.onEvent !== undefined
   }
@@ -119,7 +110,7 @@ export class Verifier {
       if (this.#listening || eventChannelActive()) this.#done(local, tokenKey(raw), false, started, true)
       return local
     }
-    const key = tokenKey(raw)
+    const key = tokenKey(raw) + this.#keySuffix
     let hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined
     try {
       hit = this.#cache.get(key)
@@ -230,20 +221,31 @@ export class Verifier {
     return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
   }
 
-  /** One Graph call per token at a time, however many requests ask; stale entries cover outages. */
+  /**
+   * One Graph call per token at a time, however many requests ask; stale entries cover Graph's
+   * outages. The request waits at most `timeoutMs` in all: for a slot, for Graph, for another
+   * process's call.
+   */
   async #load(raw: string, key: string, stale: CachedVerification | undefined): Promise<CachedVerification> {
-    let pending = this.#inflight.get(key)
-    if (pending === undefined) {
-      const load = () => this.#slots.run(() => this.#debugToken(raw, key))
-      pending = (this.#cache.coalesce ? this.#cache.coalesce(key, load) : load()).finally(() =>
-        this.#inflight.delete(key),
-      )
-      this.#inflight.set(key, pending)
-    }
+    const { realm, timeoutMs } = this.#options
+    const deadline = new Deadline(timeoutMs)
     try {
-      return await pending
+      let pending = this.#inflight.get(key)
+      if (pending === undefined) {
+        pending = this.#start(raw, key, stale !== undefined, deadline.signal)
+        this.#inflight.set(key, pending)
+      }
+      return await deadline.race(
+        pending,
+        () =>
+          new TokenError(
+            'graph_unavailable',
+            `Graph API timed out: the token was not verified within ${timeoutMs} ms`,
+            { realm },
+          ),
+      )
     } catch (error) {
-      if (isTokenError(error) && error.code === 'graph_unavailable' && stale?.outcome === 'valid') {
+      if (this.#mayServeStale(error) && stale?.outcome === 'valid') {
         const { clock } = this.#options
         if (stale.keepUntil > clock() && stale.verifiedAt + this.#options.staleOnOutageMs > clock()) {
           this.#emit({
@@ -256,32 +258,80 @@ export class Verifier {
         }
       }
       throw error
+    } finally {
+      deadline.clear()
     }
   }
 
-  async #debugToken(raw: string, key: string): Promise<CachedVerification> {
-    const { appId, appSecret, clock, realm, usageLimitPercent } = this.#options
-    const usage = this.#graph.usage
-    if (this.#graph.nearLimit(usageLimitPercent) && clock() - (usage.updatedAt ?? 0) < USAGE_PROBE_MS) {
-      throw new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
-        realm,
-        retryAfterSeconds: this.#graph.retryAfterSeconds(),
-      })
-    }
-    if (!this.#rate.take(clock())) {
-      throw new TokenError('graph_unavailable', 'Too many new tokens to verify this minute', {
-        realm,
-        retryAfterSeconds: this.#rate.retryAfterSeconds(clock()),
-      })
-    }
+  /**
+   * The shared verification of one token: in a slot of the queue, coalesced across processes when
+   * the cache can. The raw token is let go of when the first requester's deadline passes, even while
+   * another process's call is still awaited.
+   */
+  #start(raw: string, key: string, known: boolean, signal: AbortSignal): Promise<CachedVerification> {
+    let token: string | undefined = raw
+    signal.addEventListener('abort', () => {
+      token = undefined
+    })
+    const { realm, timeoutMs } = this.#options
+    const load = () =>
+      this.#queue
+        .run(signal, () => this.#debugToken(token as string, key, known, signal))
+        .catch((error: unknown) => {
+          if (!(error instanceof QueueRefused)) throw error
+          const refusal =
+            error.why === 'full'
+              ? new TokenError('graph_unavailable', 'Too many token verifications are waiting', {
+                  realm,
+                  retryAfterSeconds: 1,
+                })
+              : new TokenError(
+                  'graph_unavailable',
+                  `Graph API timed out: the token was not verified within ${timeoutMs} ms`,
+                  {
+                    realm,
+                  },
+                )
+          ownRefusals.add(refusal)
+          throw refusal
+        })
+    return (this.#cache.coalesce ? this.#cache.coalesce(key, load) : load()).finally(() => this.#inflight.delete(key))
+  }
+
+  /**
+   * Whether a failed verification may fall back on a stale one: only when Graph itself failed (5xx,
+   * no answer in time, Graph's own throttling). A refusal the core made itself counts only while
+   * Graph is failing too (the queue is full because Graph hangs), never on its own.
+   */
+  #mayServeStale(error: unknown): boolean {
+    if (!isTokenError(error) || error.code !== 'graph_unavailable') return false
+    return !ownRefusals.has(error) || this.#graph.failing
+  }
+
+  /**
+   * Asks Graph's `debug_token` about a token. A token with no verification at all is subject to the
+   * usage guard and the per-minute limit; one the cache knows (`known`) is re-verified regardless, so
+   * a flood of new tokens cannot keep a revoked one alive on its stale entry.
+   */
+  async #debugToken(raw: string, key: string, known: boolean, signal: AbortSignal): Promise<CachedVerification> {
+    const { appId, appSecret, clock, realm } = this.#options
+    if (!known) this.#guardBudget(clock())
     let body: unknown
     try {
-      body = await this.#graph.get('/debug_token', { token: `${appId}|${appSecret}`, params: { input_token: raw } })
+      body = await this.#graph.get('/debug_token', {
+        token: `${appId}|${appSecret}`,
+        params: { input_token: raw },
+        signal,
+      })
     } catch (error) {
-      const outage = asOutage(error, this.#graph, realm, 'Graph API could not verify the token')
-      if (isTokenError(outage)) throw outage
-      // Any other Graph answer here (a bad app secret, a malformed call) is our configuration, not the
-      // client's token: still never a 401 for the client.
+      const outage = asOutage(error, this.#graph, realm, 'Graph API could not verify the token', true)
+      if (isTokenError(outage)) {
+        if (outage.code === 'misconfigured')
+          this.#emit({ type: 'error', where: 'credentials', message: outage.message })
+        throw outage
+      }
+      // Any other Graph answer here (a malformed call, a policy block) is not the client's token:
+      // never a 401 for the client.
       throw new TokenError('graph_unavailable', 'Graph API could not verify the token', { realm, cause: error })
     }
     const verdict = interpretDebugToken(body)
@@ -295,6 +345,27 @@ export class Verifier {
       this.#cacheFailed(error, 'write')
     }
     return entry
+  }
+
+  /** Refuses a new token while the app's Graph budget or the per-minute limit is spent. */
+  #guardBudget(now: number): void {
+    const { realm, usageLimitPercent } = this.#options
+    const usage = this.#graph.usage
+    let refusal: TokenError | undefined
+    if (this.#graph.nearLimit(usageLimitPercent) && now - (usage.updatedAt ?? 0) < USAGE_PROBE_MS) {
+      refusal = new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
+        realm,
+        retryAfterSeconds: this.#graph.retryAfterSeconds(),
+      })
+    } else if (!this.#rate.take(now)) {
+      refusal = new TokenError('graph_unavailable', 'Too many new tokens to verify this minute', {
+        realm,
+        retryAfterSeconds: this.#rate.retryAfterSeconds(now),
+      })
+    }
+    if (refusal === undefined) return
+    ownRefusals.add(refusal)
+    throw refusal
   }
 
   #entryOf(verdict: ReturnType<typeof interpretDebugToken> & object, now: number): CachedVerification {
@@ -340,11 +411,15 @@ export class Verifier {
     }
   }
 
-  /** Turns a verification into a token, re-checking expiry by our clock. */
+  /** Turns a verification into a token, re-checking its app and its expiry by our clock. */
   #accept(raw: string, entry: CachedVerification): AccessToken {
     if (entry.outcome === 'rejected') {
       throw new TokenError('invalid_token', entry.description, { reason: entry.reason, realm: this.#options.realm })
     }
+    // Whoever wrote the entry (another app sharing the cache, a forged write), a token of another
+    // app is not ours: one comparison on every hit.
+    const { appId } = entry.info
+    if (appId !== this.#options.appId && !this.#options.acceptAppIds.has(appId)) throw this.#invalid('wrong_app')
     const now = this.#options.clock()
     const { expiresAt, dataAccessExpiresAt } = entry.info
     if ((expiresAt !== null && expiresAt <= now) || (dataAccessExpiresAt !== null && dataAccessExpiresAt <= now)) {
@@ -355,7 +430,7 @@ export class Verifier {
 
   /** Seeds the cache with a token whose metadata Graph just gave us (an exchange). */
   async remember(raw: string, info: TokenInfo): Promise<void> {
-    const key = tokenKey(raw)
+    const key = tokenKey(raw) + this.#keySuffix
     try {
       await this.#cache.set(key, this.#entryOf({ outcome: 'valid', info }, this.#options.clock()))
     } catch (error) {

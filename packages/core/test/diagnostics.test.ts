@@ -53,7 +53,7 @@ describe('diagnostics channels', () => {
   it('report tokens decided locally too (app and client tokens, another app id), marked local', async () => {
     f = await createFixture()
     await f.tokens.verify(`${f.app.id}|${f.app.secret}`)
-    await f.tokens.verify(`${f.app.id}|${f.app.clientToken}`)
+    await f.tokens.verify(`${f.app.id}|${f.app.clientToken}`, { type: 'client' })
     await rejection(() => f.tokens.verify(`${f.otherApp.id}|${f.otherApp.secret}`))
     const verifies = f.events.filter((e) => e.type === 'verify')
     expect(verifies.map((e) => (e.type === 'verify' ? [e.outcome, e.tokenType ?? e.reason, e.local] : []))).toEqual([

@@ -42,18 +42,32 @@ describe('maxVerificationsPerMinute', () => {
     expect((await f.tokens.verify(userToken())).type).toBe('user')
   })
 
-  it('a known token whose entry is stale is still accepted when the minute is spent', async () => {
+  it('a known token whose entry is stale is verified again with Graph when the minute is spent', async () => {
     f = await createFixture({ maxVerificationsPerMinute: 1 })
     const known = userToken()
     await f.tokens.verify(known)
     f.emu.advanceTime(400) // past cacheTtlSeconds, within staleOnOutageSeconds; a new minute
     await rejection(() => f.tokens.verify(garbage(1))) // spends the new minute
+    const calls = f.emu.requestCount('/debug_token')
     expect((await f.tokens.verify(known)).type).toBe('user')
-    expect(f.events.some((e) => e.type === 'stale_accept')).toBe(true)
+    expect(f.emu.requestCount('/debug_token')).toBe(calls + 1) // asked Graph, not served stale
+    expect(f.events.some((e) => e.type === 'stale_accept')).toBe(false)
+  })
+
+  it('a flood of new tokens does not keep a revoked token alive on its stale entry', async () => {
+    f = await createFixture({ maxVerificationsPerMinute: 1 })
+    const known = userToken()
+    await f.tokens.verify(known)
+    f.emu.invalidateToken(known, 'password_changed')
+    f.emu.advanceTime(400) // past cacheTtlSeconds, within staleOnOutageSeconds; a new minute
+    await rejection(() => f.tokens.verify(garbage(1))) // the flood spends the minute
+    const refused = (await rejection(() => f.tokens.verify(known))) as TokenError
+    expect([refused.code, refused.reason]).toEqual(['invalid_token', 'password_changed'])
+    expect(f.events.some((e) => e.type === 'stale_accept')).toBe(false)
   })
 
   it('is unlimited by default, and refuses what is not a whole number ≥ 1', async () => {
-    f = await createFixture()
+    f = await createFixture({ maxQueuedVerifications: 300 })
     await Promise.all(Array.from({ length: 300 }, (_, i) => rejection(() => f.tokens.verify(garbage(i)))))
     expect(f.emu.requestCount('/debug_token')).toBe(300)
     for (const bad of [0, -1, 1.5, Number.NaN]) {

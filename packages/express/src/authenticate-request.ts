@@ -2,6 +2,9 @@ import type { AuthenticateOptions, TokenOfType, Tokens, TokenType } from '@token
 import type { NextFunction, Request } from 'express'
 import { isSecureEnough } from './https-guard.js'
 
+/** How many `tokens()` middlewares this process built, for `requireToken()`'s startup warning. */
+export const middlewares = { created: 0, warned: false }
+
 /**
  * A requirement as the core's `authenticate` takes it, for secure and for insecure requests: built
  * once per middleware, not once per request.

@@ -1,7 +1,7 @@
-import type { TokenOfType, Tokens, TokensOptions, TokenType } from '@tokens/core'
+import { checkTokenRequirement, type TokenOfType, type Tokens, type TokensOptions, type TokenType } from '@tokens/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { coreOf, type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
-import { authenticateRequest, requirements } from './authenticate-request.js'
+import { authenticateRequest, middlewares, requirements } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -69,6 +69,24 @@ export interface RequireTokenHandler<T extends TokenType> extends RequestHandler
 }
 
 /**
+ * `requireToken()` without the `tokens` option needs a `tokens()` middleware before it, which Express
+ * cannot tell when the route is defined (routers are often defined first). Once the app has been
+ * set up (the next turn of the event loop), a process warning says so if no `tokens()` exists;
+ * every request it would check answers 500 with the same advice.
+ */
+function warnWithoutCore(): void {
+  if (middlewares.created > 0 || middlewares.warned) return
+  setImmediate(() => {
+    if (middlewares.created > 0 || middlewares.warned) return
+    middlewares.warned = true
+    process.emitWarning(
+      'requireToken() is used without the `tokens` option, and no tokens() middleware exists: add app.use(tokens(...)) before it, or pass requireToken(type, { tokens })',
+      { code: 'TOKENS_REQUIRE_WITHOUT_CORE' },
+    )
+  })
+}
+
+/**
  * Requires a token of the given type(s) and scopes: 401 `token_required` when there is none, 403
  * `insufficient_scope` for another type or a missing scope (statuses are the core's). After
  * `tokens()` it checks `req.token`; alone (with the `tokens` option) it verifies the token itself.
@@ -96,14 +114,16 @@ export function requireToken<T extends TokenType>(
   const type = onlyOptions ? undefined : (typeOrOptions as T | readonly T[] | undefined)
   const own = onlyOptions ? (typeOrOptions as RequireTokenOptions) : maybeOptions
   const requirement = { type, scopes: own.scopes }
+  checkTokenRequirement(requirement, 'requireToken()')
   const fixed = own.tokens === undefined ? undefined : coreOf(own.tokens)
+  if (fixed === undefined) warnWithoutCore()
   const standalone = requirements({ ...requirement, required: true })
 
   const check = (req: Request, res: Response, next: NextFunction): void => {
     const fail = (error: unknown) => handleFailure(error, req, res, next, optionsFor(req, own))
     if (req.tokens !== undefined) {
       try {
-        req.token = req.tokens.authorize(req.token, requirement)
+        req.token = req.tokens.authorize(req.token, requirement, req)
       } catch (error) {
         fail(error)
         return

@@ -20,7 +20,11 @@ export function sendTokenError(res: Response, error: TokenError): void {
   res.status(status).set(headers).json(body)
 }
 
-/** Routes a failure: a `TokenError` is rendered (by `onError` or the default), anything else goes to `next`. */
+/**
+ * Routes a failure: a `TokenError` is rendered (by `onError` or the default); a `misconfigured` one
+ * (Graph refused the app's own credentials: the server's fault, status 500) and anything else go to
+ * `next(error)`, to the app's error handler and its logs.
+ */
 export function handleFailure(
   error: unknown,
   req: Request,
@@ -28,7 +32,7 @@ export function handleFailure(
   next: NextFunction,
   options: ExpressAdapterOptions,
 ): void {
-  if (!isTokenError(error)) {
+  if (!isTokenError(error) || error.code === 'misconfigured') {
     next(error)
     return
   }

@@ -1,7 +1,7 @@
 import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
 import type { RequestHandler } from 'express'
 import { type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
-import { authenticateRequest, requirements } from './authenticate-request.js'
+import { authenticateRequest, middlewares, requirements } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -52,6 +52,7 @@ export function tokens(
 ): RequestHandler {
   const { core, adapter } = split(options, adapterOptions)
   const optional = requirements({})
+  middlewares.created++
   return (req, res, next) => {
     rememberOptions(req, adapter)
     authenticateRequest(core, req, optional, adapter.allowInsecure, next, (error) =>

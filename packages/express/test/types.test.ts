@@ -42,8 +42,8 @@ describe('types', () => {
       // @ts-expect-error a user token has no pageId
       void req.token.pageId
     })
-    // @ts-expect-error not a token type
-    requireToken('admin')
+    // @ts-expect-error not a token type (and, from plain JavaScript, a TypeError at startup)
+    expect(() => requireToken('admin')).toThrow(TypeError)
     expect(app).toBeTypeOf('function')
   })
 

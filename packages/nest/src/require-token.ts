@@ -1,5 +1,11 @@
 import { SetMetadata } from '@nestjs/common'
-import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tokens/core'
+import {
+  type AccessToken,
+  checkTokenRequirement,
+  type TokenOfType,
+  type TokenRequirement,
+  type TokenType,
+} from '@tokens/core'
 
 /**
  * Metadata key of {@link RequireToken} (read by `TokenGuard`): the route's `TokenRequirement`, for guards of your own.
@@ -19,15 +25,6 @@ import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tok
  * ```
  */
 export const REQUIRE_TOKEN_METADATA = '@tokens/nest:require-token'
-
-/** Every token type, so that a typo in plain JavaScript fails at startup rather than refusing every token. */
-const TOKEN_TYPES: Readonly<Record<TokenType, true>> = {
-  user: true,
-  page: true,
-  app: true,
-  system_user: true,
-  client: true,
-}
 
 /** The token classes among a handler's parameters. */
 type TokenParameters<M> = M extends (...args: infer A) => unknown ? Extract<A[number], AccessToken> : never
@@ -79,14 +76,7 @@ export function RequireToken<T extends TokenType = TokenType>(
   type?: T | readonly T[],
   options: { scopes?: readonly string[] } = {},
 ): RequireTokenDecorator<T> {
-  const types: readonly unknown[] = type === undefined ? [] : typeof type === 'string' ? [type] : type
-  if (!Array.isArray(types) || !types.every((t) => typeof t === 'string' && Object.hasOwn(TOKEN_TYPES, t))) {
-    throw new TypeError(`@RequireToken: type must be one of ${Object.keys(TOKEN_TYPES).join(', ')}, or a list of them`)
-  }
-  const scopes: unknown = options.scopes
-  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))) {
-    throw new TypeError('@RequireToken: scopes must be an array of strings')
-  }
+  checkTokenRequirement({ type, scopes: options.scopes }, '@RequireToken')
   const requirement: TokenRequirement<T> = {}
   if (type !== undefined) requirement.type = type
   if (options.scopes !== undefined) requirement.scopes = options.scopes

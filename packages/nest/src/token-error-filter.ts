@@ -1,11 +1,12 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common'
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
 import { TokenError } from '@tokens/core'
 
 /**
  * Answers a `TokenError` exactly as the core says: its status, `WWW-Authenticate` or `Retry-After`
  * (and `Cache-Control: no-store`) headers, and JSON body, through the platform's adapter (Express or
- * Fastify). Catches nothing else. `TokensModule` installs it globally; use it directly only when your
+ * Fastify). A `misconfigured` error (Graph refused the app's own credentials) is also logged, as
+ * Nest logs any 500: it is the server's to fix. Catches nothing else. `TokensModule` installs it globally; use it directly only when your
  * own catch-all filter would otherwise take `TokenError`s.
  *
  * @example
@@ -19,9 +20,12 @@ import { TokenError } from '@tokens/core'
  */
 @Catch(TokenError)
 export class TokenErrorFilter implements ExceptionFilter<TokenError> {
+  readonly #logger = new Logger('TokenErrorFilter')
+
   constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
 
   catch(error: TokenError, host: ArgumentsHost): unknown {
+    if (error.code === 'misconfigured') this.#logger.error(error.message)
     // GraphQL and RPC contexts render errors themselves; hand the error back to them.
     if (host.getType() !== 'http') return error
     const { httpAdapter } = this.adapterHost

@@ -1,4 +1,5 @@
 import {
+  checkTokenRequirement,
   createTokens,
   isTokenError,
   isTokens,
@@ -163,8 +164,9 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
     if (this.passReqToCallback && verify === undefined) {
       throw new TypeError('GraphTokenStrategy: passReqToCallback needs a verify function')
     }
-    this.tokens = coreOf(options)
     this.requirement = { type: options.type, scopes: options.scopes }
+    checkTokenRequirement(this.requirement, 'GraphTokenStrategy')
+    this.tokens = coreOf(options)
     this.verify = verify
   }
 
@@ -206,8 +208,9 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
     // Passport writes the challenge of a 401 itself, and only then; setting it here for a 401 would
     // leave it on the answer of a later strategy in a chain (['graph-token', 'anonymous']).
     if (error.status !== 401) applyHeaders(req.res, error)
-    // An outage is not the client's fault: no fall-through to the next strategy, no failureRedirect.
-    if (error.code === 'graph_unavailable') this.error(error)
+    // An outage or a misconfigured server is not the client's fault: no fall-through to the next
+    // strategy, no failureRedirect.
+    if (error.status >= 500) this.error(error)
     else this.fail(error.headers['WWW-Authenticate'] ?? `Bearer realm="${this.tokens.realm}"`, error.status)
   }
 }

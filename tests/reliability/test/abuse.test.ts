@@ -141,15 +141,16 @@ describe('abuse: a flood of unique garbage tokens', () => {
       w = await World.start({ callBudgetPerHour: 10_000_000 })
       const proxy = await w.graphProxy()
       const bound = option ?? DEFAULTS.maxConcurrentVerifications
+      const N = 400
       const core = w.core({
         graphUrl: proxy.url,
+        maxQueuedVerifications: N, // this test is about the in-flight bound: every token gets to wait
         ...(option === undefined ? {} : { maxConcurrentVerifications: option }),
       })
       // Each call takes a while, so the flood keeps pressing against the bound; the first `bound` calls
       // are held until all have arrived, so the bound is reached on every run, whatever the scheduling.
       w.emu.setFaults({ latencyMs: 5 })
       proxy.gather(bound)
-      const N = 400
       const outcomes = await Promise.all(Array.from({ length: N }, (_, i) => outcome(core, graphGarbage(i))))
       console.log(
         `${N} distinct unknown tokens → at most ${proxy.maxInFlight} debug_token calls in flight (bound ${bound})`,
@@ -214,7 +215,7 @@ describe('abuse: a flood of unique garbage tokens', () => {
     // Measured, not desired: without the opt-in rate, the usage guard is the only bound, so a real app
     // (budget 200 × daily users) spends up to usageLimitPercent of its budget on a flood.
     w = await World.start({ callBudgetPerHour: 10_000_000 })
-    const core = w.core()
+    const core = w.core({ maxQueuedVerifications: 500 }) // batches of 500 all wait their turn
     w.emu.resetCounts()
     const N = 2000
     for (let start = 0; start < N; start += 500) {

@@ -60,7 +60,7 @@ async function probe(core) {
       ),
     ),
     appSecretToken: await count(() => tokens.verify(`${appId}|${appSecret}`)),
-    clientTokenToken: await count(() => tokens.verify(`${appId}|${clientToken}`)),
+    clientTokenToken: await count(() => tokens.verify(`${appId}|${clientToken}`, { type: 'client' })),
     nearlyTheSecret: await count(() => tokens.verify(`${appId}|${appSecret.slice(0, -1)}x`)),
     shorterThanTheSecret: await count(() => tokens.verify(`${appId}|${appSecret.slice(0, 20)}`)),
   }
