@@ -6,7 +6,14 @@ export {
   type VerificationCache,
 } from './cache.js'
 export { TOKENS_ERROR_CHANNEL, TOKENS_EVENT_CHANNEL } from './diagnostics.js'
-export { createTokenCipher, type EncryptionOptions, type TokenCipher } from './encryption.js'
+export {
+  createTokenCipher,
+  type EncryptionOptions,
+  openStoredValue,
+  type StoredTokenIdentity,
+  sealStoredValue,
+  type TokenCipher,
+} from './encryption.js'
 export {
   type InvalidTokenReason,
   isTokenError,

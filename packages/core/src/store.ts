@@ -1,4 +1,10 @@
-import { createTokenCipher, type EncryptionOptions, type TokenCipher } from './encryption.js'
+import {
+  createTokenCipher,
+  type EncryptionOptions,
+  openStoredValue,
+  sealStoredValue,
+  type TokenCipher,
+} from './encryption.js'
 import type { TokenInfo } from './token.js'
 
 /** The kinds of token an app keeps. */
@@ -23,7 +29,15 @@ export interface StoredToken {
 
 /**
  * Where an app keeps the long-lived tokens it obtained. Implemented by {@link MemoryStore},
- * `@tokens/sqlite` and `@tokens/redis`; all pass one conformance suite.
+ * `@tokens/sqlite` and `@tokens/redis`; all pass one conformance suite. A store that encrypts seals
+ * each value with `sealStoredValue` and opens it with `openStoredValue`, bound to its row's identity.
+ *
+ * @example
+ * ```ts
+ * const store: TokenStore = new MemoryStore()
+ * await store.save(record)
+ * const found = await store.findUserToken(record.appId, record.userId)
+ * ```
  */
 export interface TokenStore {
   /** Saves a token, replacing the one with the same (app, user) or (app, page, user). */
@@ -39,9 +53,16 @@ export interface TokenStore {
   close?(): void | Promise<void>
 }
 
-/** Options of {@link MemoryStore}. */
+/**
+ * Options of {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryStoreOptions = { encryption: { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' } }
+ * ```
+ */
 export interface MemoryStoreOptions {
-  /** Seal values in memory too (mostly to run the same tests as persistent stores). */
+  /** Seal values in memory too, bound to their row as the persistent stores do (mostly to run the same tests). @default none */
   encryption?: EncryptionOptions
 }
 
@@ -72,13 +93,13 @@ export class MemoryStore implements TokenStore {
 
   #open(row: StoredToken): StoredToken {
     const out = clone(row)
-    if (this.#cipher) out.value = this.#cipher.decrypt(row.value, `${row.appId}:${row.userId}`)
+    out.value = openStoredValue(this.#cipher, row.value, row)
     return out
   }
 
   async save(token: StoredToken): Promise<void> {
     const row = clone(token)
-    if (this.#cipher) row.value = this.#cipher.encrypt(token.value, `${token.appId}:${token.userId}`)
+    row.value = sealStoredValue(this.#cipher, token.value, token)
     const key = this.#key(token)
     this.#rows.delete(key)
     this.#rows.set(key, row)

@@ -24,24 +24,24 @@ function pageRecord(userId: string, pageId: string, value: string, savedAt = 1):
 describe('createTokenCipher', () => {
   const k1 = randomBytes(32).toString('base64')
   const k2 = randomBytes(32).toString('hex')
+  const row = { kind: 'user', appId: '1', userId: '42' } as const
 
-  it('round-trips and binds the context', () => {
+  it('round-trips and binds the row', () => {
     const cipher = createTokenCipher({ keys: { k1 }, currentKeyId: 'k1' })
-    const sealed = cipher.encrypt('EAAB-secret', '1:42')
+    const sealed = cipher.seal('EAAB-secret', row)
     expect(sealed).not.toContain('EAAB-secret')
-    expect(sealed.startsWith('enc:v1:k1:')).toBe(true)
-    expect(cipher.decrypt(sealed, '1:42')).toBe('EAAB-secret')
-    expect(() => cipher.decrypt(sealed, '1:43')).toThrow()
-    expect(cipher.decrypt('plain-legacy-value')).toBe('plain-legacy-value')
+    expect(sealed.startsWith('enc:v2:k1:')).toBe(true)
+    expect(cipher.open(sealed, row)).toBe('EAAB-secret')
+    expect(() => cipher.open(sealed, { ...row, userId: '43' })).toThrow(/sealed for another row/)
   })
 
   it('rotates: old rows stay readable, and are known as not current', () => {
-    const old = createTokenCipher({ keys: { k1 }, currentKeyId: 'k1' }).encrypt('v')
+    const old = createTokenCipher({ keys: { k1 }, currentKeyId: 'k1' }).seal('v', row)
     const rotated = createTokenCipher({ keys: { k1, k2 }, currentKeyId: 'k2' })
-    expect(rotated.decrypt(old)).toBe('v')
+    expect(rotated.open(old, row)).toBe('v')
     expect(rotated.isCurrent(old)).toBe(false)
-    expect(rotated.isCurrent(rotated.encrypt('v'))).toBe(true)
-    expect(() => createTokenCipher({ keys: { k2 }, currentKeyId: 'k2' }).decrypt(old)).toThrow(/k1/)
+    expect(rotated.isCurrent(rotated.seal('v', row))).toBe(true)
+    expect(() => createTokenCipher({ keys: { k2 }, currentKeyId: 'k2' }).open(old, row)).toThrow(/k1/)
   })
 
   it('refuses bad keys with the option named', () => {

@@ -1,7 +1,9 @@
 import {
   createTokenCipher,
   type EncryptionOptions,
+  openStoredValue,
   type StoredToken,
+  sealStoredValue,
   type TokenCipher,
   type TokenStore,
 } from '@tokens/core'
@@ -31,8 +33,6 @@ export type RedisStoreOptions = RedisConnectionOptions & {
   /** Receives connection errors of a client the store opened from `url`. @default ignored */
   onError?: (error: Error) => void
 }
-
-const SEALED = 'enc:v1:'
 
 /** Widens an index key's TTL to cover a token living `ttl` ms (`-1`: forever). */
 const EXTEND = `
@@ -66,12 +66,13 @@ end
 redis.call('DEL', KEYS[1])
 return deleted`
 
-// KEYS: page zset; ARGV: prefix of the page's token keys. The latest live token; drops dead members.
+// KEYS: page zset; ARGV: prefix of the page's token keys. The latest live token (key, value); drops dead members.
 const FIND_PAGE = `
 local members = redis.call('ZREVRANGE', KEYS[1], 0, -1)
 for _, member in ipairs(members) do
-  local value = redis.call('GET', ARGV[1] .. member)
-  if value then return value end
+  local key = ARGV[1] .. member
+  local value = redis.call('GET', key)
+  if value then return { key, value } end
   redis.call('ZREM', KEYS[1], member)
 end
 return false`
@@ -127,15 +128,16 @@ export class RedisStore implements TokenStore {
   }
 
   async findUserToken(appId: string, userId: string): Promise<StoredToken | undefined> {
-    const json = await this.#conn.run((c) => c.get(this.#userKey(appId, userId)))
-    return json === null ? undefined : this.#open(json)
+    const key = this.#userKey(appId, userId)
+    const json = await this.#conn.run((c) => c.get(key))
+    return json === null ? undefined : this.#open(key, json)
   }
 
   async findPageToken(appId: string, pageId: string): Promise<StoredToken | undefined> {
-    const json = await this.#conn.run(
+    const found = await this.#conn.run(
       (c) => c.eval(FIND_PAGE, 1, this.#pagesKey(appId, pageId), this.#pageKey(appId, pageId, '')) as Promise<unknown>,
     )
-    return typeof json === 'string' ? this.#open(json) : undefined
+    return Array.isArray(found) ? this.#open(String(found[0]), String(found[1])) : undefined
   }
 
   async listPageTokens(appId: string, userId: string): Promise<StoredToken[]> {
@@ -145,7 +147,11 @@ export class RedisStore implements TokenStore {
       .map(([key]) => key)
     if (keys.length === 0) return []
     const values = await this.#conn.run((c) => c.mget(keys))
-    return values.filter((json): json is string => json !== null).map((json) => this.#open(json))
+    const tokens: StoredToken[] = []
+    values.forEach((json, i) => {
+      if (json !== null) tokens.push(this.#open(keys[i] as string, json))
+    })
+    return tokens
   }
 
   /** Deletes the user's token and the Page tokens obtained through it, in one Lua script (atomic). */
@@ -172,7 +178,7 @@ export class RedisStore implements TokenStore {
           if (json === null) continue
           const row = JSON.parse(json) as StoredToken
           if (cipher.isCurrent(row.value)) continue
-          const token = this.#open(json)
+          const token = this.#open(key, json)
           const replacement = JSON.stringify({ ...row, value: this.#seal(token) })
           count += Number(await this.#conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, json, replacement)))
         }
@@ -209,15 +215,19 @@ export class RedisStore implements TokenStore {
   }
 
   #seal(token: StoredToken): string {
-    return this.#cipher ? this.#cipher.encrypt(token.value, `${token.appId}:${token.userId}`) : token.value
+    return sealStoredValue(this.#cipher, token.value, token)
   }
 
-  #open(json: string): StoredToken {
+  /**
+   * The record read from `key`. A record belongs under the key its own identity names (a whole record
+   * copied under another key is refused), and its value opens for that identity only.
+   */
+  #open(key: string, json: string): StoredToken {
     const row = JSON.parse(json) as StoredToken
-    if (this.#cipher) row.value = this.#cipher.decrypt(row.value, `${row.appId}:${row.userId}`)
-    else if (row.value.startsWith(SEALED)) {
-      throw new Error('redisStore: a stored token is encrypted, but the store has no encryption option')
+    if (this.#tokenKey(row) !== key) {
+      throw new Error(`redisStore: the record under ${key} belongs to another token (moved or copied): refused`)
     }
+    row.value = openStoredValue(this.#cipher, row.value, row)
     return row
   }
 }

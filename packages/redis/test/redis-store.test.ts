@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { StoredTokenIdentity } from '@tokens/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeStoreConformance, pageToken, userToken } from '../../sqlite/test/store-conformance.js'
@@ -18,11 +19,29 @@ afterAll(async () => {
 
 let n = 0
 let prefix = 'c0:'
+/** The key of a stored token, as the README's key layout gives it. */
+function tokenKey(row: StoredTokenIdentity): string {
+  const part = encodeURIComponent
+  return row.kind === 'page'
+    ? `${prefix}page:${part(row.appId)}:${part(row.pageId ?? '')}:${part(row.userId)}`
+    : `${prefix}user:${part(row.appId)}:${part(row.userId)}`
+}
 describeStoreConformance('redisStore', {
   persistent: true,
   open: (options) => redisStore({ url: server.url, prefix, ...options }),
   reset() {
     prefix = `c${++n}:`
+  },
+  raw: {
+    async read(row) {
+      const json = await redis.get(tokenKey(row))
+      return json === null ? undefined : (JSON.parse(json) as { value: string }).value
+    },
+    async write(row, value) {
+      const json = await redis.get(tokenKey(row))
+      if (json === null) throw new Error('no such row')
+      await redis.set(tokenKey(row), JSON.stringify({ ...JSON.parse(json), value }), 'KEEPTTL')
+    },
   },
 })
 
@@ -120,7 +139,7 @@ describe('redisStore', () => {
     store.close()
   })
 
-  it('reencrypt() re-seals old-key and plain tokens, keeping their TTL', async () => {
+  it('reencrypt() re-seals old-key tokens, and plain ones allowPlaintext admits, keeping their TTL', async () => {
     const k1 = randomBytes(32)
     const k2 = randomBytes(32)
     const plain = redisStore({ url: server.url, prefix: 'rot:' })
@@ -134,7 +153,7 @@ describe('redisStore', () => {
     const rotated = redisStore({
       url: server.url,
       prefix: 'rot:',
-      encryption: { keys: { k1, k2 }, currentKeyId: 'k2' },
+      encryption: { keys: { k1, k2 }, currentKeyId: 'k2', allowPlaintext: true },
     })
     expect(await rotated.reencrypt()).toBe(3)
     expect(await rotated.reencrypt()).toBe(0)
@@ -146,6 +165,29 @@ describe('redisStore', () => {
     expect(await dump('rot:')).not.toContain(legacy.value)
     for (const s of [plain, old, rotated, onlyK2]) s.close()
   })
+
+  for (const encrypted of [false, true]) {
+    it(`a whole record copied under another token's key is refused, not returned for that key${encrypted ? ' (encrypted)' : ''}`, async () => {
+      const store = redisStore({
+        url: server.url,
+        prefix: 'moved:',
+        ...(encrypted ? { encryption: { keys: { k: randomBytes(32) }, currentKeyId: 'k' } } : {}),
+      })
+      await store.save(pageToken('42', '7'))
+      await store.save(pageToken('42', '8'))
+      await store.save(userToken('42'))
+      await store.save(userToken('43'))
+      const copy = async (from: string, to: string) =>
+        redis.set(to, (await redis.get(from)) as string, 'KEEPTTL').then(() => undefined)
+      await copy('moved:page:1001:7:42', 'moved:page:1001:8:42')
+      await expect(store.findPageToken('1001', '8')).rejects.toThrow(/belongs to another token/)
+      await expect(store.listPageTokens('1001', '42')).rejects.toThrow(/belongs to another token/)
+      await copy('moved:user:1001:42', 'moved:user:1001:43')
+      await expect(store.findUserToken('1001', '43')).rejects.toThrow(/belongs to another token/)
+      await redis.del(...(await redis.keys('moved:*')))
+      store.close()
+    })
+  }
 
   it('uses a client you pass and leaves it open', async () => {
     const client = new Redis(server.url)

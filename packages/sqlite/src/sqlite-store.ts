@@ -1,8 +1,10 @@
 import {
   createTokenCipher,
   type EncryptionOptions,
+  openStoredValue,
   type StoredToken,
   type StoredTokenKind,
+  sealStoredValue,
   type TokenCipher,
   type TokenInfo,
   type TokenStore,
@@ -41,7 +43,6 @@ interface Row {
   saved_at: number
 }
 
-const SEALED = 'enc:v1:'
 const COLUMNS = 'app_id, user_id, page_id, kind, value, info, saved_at'
 
 /**
@@ -164,24 +165,21 @@ export class SqliteStore implements TokenStore {
   }
 
   #seal(token: StoredToken): string {
-    return this.#cipher ? this.#cipher.encrypt(token.value, `${token.appId}:${token.userId}`) : token.value
+    return sealStoredValue(this.#cipher, token.value, token)
   }
 
+  /** The row as a token; its value opened for the row's own identity (a value moved here does not open). */
   #open(row: Row): StoredToken {
-    let value = row.value
-    if (this.#cipher) value = this.#cipher.decrypt(row.value, `${row.app_id}:${row.user_id}`)
-    else if (value.startsWith(SEALED)) {
-      throw new Error('sqliteStore: a stored token is encrypted, but the store has no encryption option')
-    }
     const token: StoredToken = {
       kind: row.kind,
       appId: row.app_id,
       userId: row.user_id,
-      value,
+      value: '',
       info: JSON.parse(row.info) as TokenInfo,
       savedAt: row.saved_at,
     }
     if (row.kind === 'page') token.pageId = row.page_id
+    token.value = openStoredValue(this.#cipher, row.value, token)
     return token
   }
 }

@@ -22,11 +22,39 @@ describeStoreConformance('MemoryStore (core)', {
 })
 
 let file = freshFile()
+/** Runs `f` on a connection of its own to the test's file, as another program with access to it would. */
+function behindTheStore<T>(f: (db: Database.Database) => T): T {
+  const db = new Database(file)
+  try {
+    return f(db)
+  } finally {
+    db.close()
+  }
+}
+const WHERE_ROW = 'app_id = ? AND user_id = ? AND page_id = ?'
 describeStoreConformance('sqliteStore', {
   persistent: true,
   open: (options) => sqliteStore({ filename: file, ...options }),
   reset() {
     file = freshFile()
+  },
+  raw: {
+    read: (row) =>
+      behindTheStore(
+        (db) =>
+          db
+            .prepare(`SELECT value FROM tokens WHERE ${WHERE_ROW}`)
+            .pluck()
+            .get(row.appId, row.userId, row.pageId ?? '') as string | undefined,
+      ),
+    write(row, value) {
+      const { changes } = behindTheStore((db) =>
+        db
+          .prepare(`UPDATE tokens SET value = ? WHERE ${WHERE_ROW}`)
+          .run(value, row.appId, row.userId, row.pageId ?? ''),
+      )
+      if (changes !== 1) throw new Error('no such row')
+    },
   },
 })
 
@@ -112,7 +140,7 @@ describe('sqliteStore', () => {
     expect(bytes).not.toContain(page.value)
   })
 
-  it('reencrypt() re-seals rows of retired keys and plain rows, so the old key can go', async () => {
+  it('reencrypt() re-seals rows of retired keys, and plain rows allowPlaintext admits, so the old key can go', async () => {
     const filename = freshFile()
     const k1 = randomBytes(32)
     const k2 = randomBytes(32)
@@ -124,7 +152,10 @@ describe('sqliteStore', () => {
     const tokens = [userToken('42'), pageToken('42', '7'), pageToken('43', '7')]
     for (const t of tokens) await old.save(t)
     old.close()
-    const rotated = sqliteStore({ filename, encryption: { keys: { k1, k2 }, currentKeyId: 'k2' } })
+    const rotated = sqliteStore({
+      filename,
+      encryption: { keys: { k1, k2 }, currentKeyId: 'k2', allowPlaintext: true },
+    })
     await rotated.save(tokens[0]!)
     expect(await rotated.reencrypt()).toBe(3)
     expect(await rotated.reencrypt()).toBe(0)

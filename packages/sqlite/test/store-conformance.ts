@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import type { EncryptionOptions, StoredToken, TokenInfo, TokenStore } from '@tokens/core'
+import { createCipheriv, randomBytes } from 'node:crypto'
+import type { EncryptionOptions, StoredToken, StoredTokenIdentity, TokenInfo, TokenStore } from '@tokens/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 /**
@@ -14,6 +14,31 @@ export interface StoreBackend {
   persistent: boolean
   /** Gives the next test fresh, empty storage. */
   reset(): void | Promise<void>
+  /**
+   * Reads and writes stored values behind the store's back, as someone with write access to the
+   * database would (absent for `MemoryStore`). `write` replaces the value of an existing row only.
+   */
+  raw?: {
+    read(row: StoredTokenIdentity): string | undefined | Promise<string | undefined>
+    write(row: StoredTokenIdentity, value: string): void | Promise<void>
+  }
+}
+
+/** A store that can re-seal its rows (`@tokens/sqlite`, `@tokens/redis`). */
+type Reencrypting = TokenStore & { reencrypt(): Promise<number> }
+
+function canReencrypt(store: TokenStore): store is Reencrypting {
+  return typeof (store as Partial<Reencrypting>).reencrypt === 'function'
+}
+
+/** Seals exactly as @tokens/core 0.1 did: `enc:v1:<keyId>:…`, bound to `appId:userId` only. */
+export function sealAsVersion1(keyId: string, key: Uint8Array, value: string, appId: string, userId: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(Buffer.from(`${appId}:${userId}`))
+  const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
+  const tag = cipher.getAuthTag()
+  return `enc:v1:${keyId}:${iv.toString('base64url')}:${tag.toString('base64url')}:${sealed.toString('base64url')}`
 }
 
 const APP = '1001'
@@ -197,12 +222,110 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
       const old = await open({ encryption: { keys: { k1 }, currentKeyId: 'k1' } })
       const u = userToken('42')
       await old.save(u)
-      const rotated = await open({ encryption: { keys: { k1, k2 }, currentKeyId: 'k2' } })
+      const rotated = await open({ encryption: { keys: { k1, k2 }, currentKeyId: 'k2', allowPlaintext: true } })
       expect(await rotated.findUserToken(APP, '42')).toEqual(u)
       expect(await rotated.findUserToken(APP, '41')).toEqual(legacy)
       await rotated.save(u)
       const onlyNew = await open({ encryption: { keys: { k2 }, currentKeyId: 'k2' } })
       expect(await onlyNew.findUserToken(APP, '42')).toEqual(u)
+    })
+
+    it('with encryption: a plain row (saved before encryption was on) is refused unless allowPlaintext admits it', async () => {
+      if (!backend.persistent) return
+      const k1 = randomBytes(32)
+      const legacy = [userToken('41'), pageToken('41', '7')]
+      const before = await open()
+      for (const t of legacy) await before.save(t)
+      const strict = await open({ encryption: { keys: { k1 }, currentKeyId: 'k1' } })
+      await expect(strict.findUserToken(APP, '41')).rejects.toThrow(/not sealed.*allowPlaintext/)
+      await expect(strict.findPageToken(APP, '7')).rejects.toThrow(/not sealed/)
+      await expect(strict.listPageTokens(APP, '41')).rejects.toThrow(/not sealed/)
+      if (canReencrypt(strict)) {
+        // reencrypt() does not seal what it was not told to admit: the plain rows stay refused.
+        await expect(strict.reencrypt()).rejects.toThrow(/not sealed.*allowPlaintext/)
+        await expect(strict.findUserToken(APP, '41')).rejects.toThrow(/not sealed/)
+      }
+      const migrating = await open({ encryption: { keys: { k1 }, currentKeyId: 'k1', allowPlaintext: true } })
+      expect(await migrating.findUserToken(APP, '41')).toEqual(legacy[0])
+      expect(await migrating.findPageToken(APP, '7')).toEqual(legacy[1])
+      if (!canReencrypt(migrating)) return
+      expect(await migrating.reencrypt()).toBe(2)
+      expect(await strict.findUserToken(APP, '41')).toEqual(legacy[0])
+      expect(await strict.listPageTokens(APP, '41')).toEqual([legacy[1]])
+    })
+
+    it("with encryption: a sealed value moved onto another row does not open, even among one user's rows", async () => {
+      const raw = backend.raw
+      if (raw === undefined) return
+      const store = await open({ encryption: { keys: { k1: randomBytes(32) }, currentKeyId: 'k1' } })
+      const page7 = pageToken('42', '7')
+      const moves: Array<[from: StoredToken, to: StoredToken, find: () => Promise<unknown>]> = [
+        [page7, pageToken('42', '8'), () => store.findPageToken(APP, '8')],
+        [page7, pageToken('42', '9'), () => store.listPageTokens(APP, '42')],
+        [page7, userToken('42'), () => store.findUserToken(APP, '42')],
+        [userToken('43'), pageToken('43', '10'), () => store.findPageToken(APP, '10')],
+        [userToken('44'), { ...userToken('45'), kind: 'system_user' }, () => store.findUserToken(APP, '45')],
+        [userToken('46'), { ...userToken('46'), appId: OTHER_APP }, () => store.findUserToken(OTHER_APP, '46')],
+      ]
+      for (const [from, to, find] of moves) {
+        await store.save(from)
+        await store.save(to)
+        const sealed = await raw.read(from)
+        expect(sealed).toMatch(/^enc:v2:k1:/)
+        await raw.write(to, sealed as string)
+        await expect(find()).rejects.toThrow(/sealed for another row/)
+      }
+    })
+
+    it('with encryption: a plain value planted in the database is refused, never returned as a token', async () => {
+      const raw = backend.raw
+      if (raw === undefined) return
+      const k1 = randomBytes(32)
+      const store = await open({ encryption: { keys: { k1 }, currentKeyId: 'k1' } })
+      const user = userToken('42')
+      const page = pageToken('42', '7')
+      await store.save(user)
+      await store.save(page)
+      await raw.write(user, 'EAAU-planted-by-an-attacker')
+      await raw.write(page, 'EAAP-planted-by-an-attacker')
+      const refused = /not sealed, while encryption is on/
+      await expect(store.findUserToken(APP, '42')).rejects.toThrow(refused)
+      await expect(store.findPageToken(APP, '7')).rejects.toThrow(refused)
+      await expect(store.listPageTokens(APP, '42')).rejects.toThrow(refused)
+      for (const find of [() => store.findUserToken(APP, '42'), () => store.findPageToken(APP, '7')]) {
+        await find().then(
+          (found) => expect.unreachable(`returned ${JSON.stringify(found)}`),
+          (error: Error) => expect(error.message).not.toContain('planted'),
+        )
+      }
+      if (!canReencrypt(store)) return
+      await expect(store.reencrypt()).rejects.toThrow(refused)
+      expect(await raw.read(user)).toBe('EAAU-planted-by-an-attacker') // not silently sealed
+    })
+
+    it('migration: rows sealed as the previous version did (enc:v1) open, and reencrypt() binds them to their whole row', async () => {
+      const raw = backend.raw
+      if (raw === undefined) return
+      const k1 = randomBytes(32)
+      const store = await open({ encryption: { keys: { k1 }, currentKeyId: 'k1' } })
+      const tokens = [userToken('42'), pageToken('42', '7'), pageToken('42', '8')]
+      for (const t of tokens) {
+        await store.save(t)
+        await raw.write(t, sealAsVersion1('k1', k1, t.value, t.appId, t.userId))
+      }
+      expect(await store.findUserToken(APP, '42')).toEqual(tokens[0])
+      expect(await store.findPageToken(APP, '7')).toEqual(tokens[1])
+      if (!canReencrypt(store)) return
+      expect(await store.reencrypt()).toBe(3) // the key did not change: the format did
+      expect(await store.reencrypt()).toBe(0)
+      for (const t of tokens) expect(await raw.read(t)).toMatch(/^enc:v2:k1:/)
+      expect(await store.findUserToken(APP, '42')).toEqual(tokens[0])
+      expect((await store.listPageTokens(APP, '42')).sort((a, b) => a.value.localeCompare(b.value))).toEqual(
+        tokens.slice(1).sort((a, b) => a.value.localeCompare(b.value)),
+      )
+      // Before: a v1 Page value opened on the user's other Page row. After reencrypt(), it does not.
+      await raw.write(tokens[2] as StoredToken, (await raw.read(tokens[1] as StoredToken)) as string)
+      await expect(store.findPageToken(APP, '8')).rejects.toThrow(/sealed for another row/)
     })
   })
 }
