@@ -149,7 +149,7 @@ describe('redisCache across two Node processes', () => {
     const doomed = new Worker()
     workers.push(doomed)
     await doomed.call('init', { ...config, cache: { lockTtlMs: 300 } })
-    const lock = `xp:lock:${createHash('sha256').update(raw).digest('hex')}`
+    const lock = `xp:lock:${createHash('sha256').update(raw).digest('hex')}:${app.id}` // the core's cache key
     const probe = new Redis(server.url)
     emu.setFaults({ latencyMs: 10_000 }) // the holder's debug_token call will not come back
     try {

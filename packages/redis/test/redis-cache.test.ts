@@ -63,7 +63,8 @@ function instance(
 
 const freshPrefix = () => `rc${++n}:`
 const newToken = () => emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['public_profile'] })
-const sha = (raw: string) => createHash('sha256').update(raw).digest('hex')
+/** The core's cache key of `raw` for this app: the token's SHA-256 and the verifying app's id. */
+const cacheKey = (raw: string) => `${createHash('sha256').update(raw).digest('hex')}:${app.id}`
 /** What `tokens` says of `raw` now: `'accepted'` or the refusal's code. */
 const verdict = (tokens: Tokens, raw: string) =>
   tokens.verify(raw).then(
@@ -84,12 +85,12 @@ describe('redisCache', () => {
     expect(emu.requestCount('/debug_token')).toBe(before + 1)
     expect(b.events.find((e) => e.type === 'verify')).toMatchObject({ cached: true, outcome: 'valid' })
     const keys = await redis.keys(`${prefix}*`)
-    expect(keys).toContain(`${prefix}v:${sha(raw)}`)
+    expect(keys).toContain(`${prefix}v:${cacheKey(raw)}`)
     expect(keys).toContain(`${prefix}vu:${user.id}`)
     const values = await Promise.all(keys.map(async (k) => ((await redis.type(k)) === 'string' ? redis.get(k) : '')))
     expect(values.join('\n')).toContain(user.id)
     expect(`${keys.join('\n')}${values.join('\n')}`).not.toContain(raw)
-    expect(await redis.pttl(`${prefix}v:${sha(raw)}`)).toBeGreaterThan(0)
+    expect(await redis.pttl(`${prefix}v:${cacheKey(raw)}`)).toBeGreaterThan(0)
   })
 
   it('coalesces concurrent verifications of one token across instances into one Graph call', async () => {
@@ -113,7 +114,7 @@ describe('redisCache', () => {
     const prefix = freshPrefix()
     const a = instance(prefix, { lockTtlMs: 200 })
     const raw = newToken()
-    await redis.set(`${prefix}lock:${sha(raw)}`, 'a-dead-holder', 'PX', 200)
+    await redis.set(`${prefix}lock:${cacheKey(raw)}`, 'a-dead-holder', 'PX', 200)
     const before = emu.requestCount('/debug_token')
     expect((await a.tokens.verify(raw)).type).toBe('user')
     expect(emu.requestCount('/debug_token')).toBe(before + 1)
@@ -123,7 +124,7 @@ describe('redisCache', () => {
     const prefix = freshPrefix()
     const a = instance(prefix, { waitMs: 150 })
     const raw = newToken()
-    await redis.set(`${prefix}lock:${sha(raw)}`, 'a-stuck-holder', 'PX', 60_000)
+    await redis.set(`${prefix}lock:${cacheKey(raw)}`, 'a-stuck-holder', 'PX', 60_000)
     expect((await a.tokens.verify(raw)).type).toBe('user')
   })
 
@@ -139,7 +140,7 @@ describe('redisCache', () => {
     await b.tokens.verify(raw) // b's local layer still trusts it
     expect(emu.requestCount('/debug_token')).toBe(before)
     await a.tokens.revokeUser(user.id)
-    expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(0)
+    expect(await redis.exists(`${prefix}v:${cacheKey(raw)}`)).toBe(0)
     await expect.poll(() => verdict(b.tokens, raw), { timeout: 1000 }).toBe('invalid_token')
   })
 
@@ -155,12 +156,12 @@ describe('redisCache', () => {
     client.disconnect() // only a loses Redis
     await a.tokens.revokeUser(user.id) // does not throw: evicted locally, Redis part deferred
     expect(a.errors.map((e) => e.message)).toEqual(['Connection is closed.'])
-    expect(await redis.exists(`${prefix}v:${sha(raw)}`)).toBe(1)
+    expect(await redis.exists(`${prefix}v:${cacheKey(raw)}`)).toBe(1)
     await expect(b.tokens.verify(raw)).resolves.toBeDefined() // b has not heard of it yet
     await client.connect()
     await expect.poll(() => verdict(b.tokens, raw), { timeout: 1000 }).toBe('invalid_token')
     // What Redis now holds for it is b's fresh verdict: a rejection.
-    expect(JSON.parse((await redis.get(`${prefix}v:${sha(raw)}`)) ?? '{}')).toMatchObject({ outcome: 'rejected' })
+    expect(JSON.parse((await redis.get(`${prefix}v:${cacheKey(raw)}`)) ?? '{}')).toMatchObject({ outcome: 'rejected' })
     await a.tokens.close()
     expect(await client.ping()).toBe('PONG') // a client you pass stays open
     client.disconnect()
@@ -194,7 +195,7 @@ describe('redisCache', () => {
       .poll(
         async () => {
           await a.tokens.verify(later)
-          return redis.exists(`${prefix}v:${sha(later)}`)
+          return redis.exists(`${prefix}v:${cacheKey(later)}`)
         },
         { timeout: 5000 },
       )
