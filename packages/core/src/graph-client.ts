@@ -214,7 +214,7 @@ export class GraphClient {
     }
     // Whatever carries a token (the token option, input_token, code, a token put in the path) is
     // never shown again: not in events, not in errors, whatever Graph echoes back.
-    const secrets = secretsOf(raw, appSecret, [...fields, ...url.searchParams])
+    const secrets = secretsOf(raw, appSecret, [...fields, ...url.searchParams], path.split('?', 1)[0] as string)
     const shown = redactPath(path, secrets)
     const init: RequestInit = { method, headers: { accept: 'application/json' } }
     if (method === 'POST') init.body = fields

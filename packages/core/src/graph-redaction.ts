@@ -23,15 +23,22 @@ function tokenShaped(segment: string): boolean {
   return segment.includes('|') || segment.includes('%7C') || (segment.length >= 20 && !/^[\d_]+$/.test(segment))
 }
 
-/** The secrets one Graph call carries: its token, the app secret, and every secret parameter's value. */
+/**
+ * The secrets one Graph call carries: its token, the app secret, every secret parameter's value, and
+ * every token-shaped segment of its path (Graph echoes paths in its error messages).
+ */
 export function secretsOf(
   token: string | undefined,
   appSecret: string,
   params: Iterable<[string, string]>,
+  pathname: string,
 ): readonly string[] {
   const secrets = token === undefined ? [appSecret] : [token, appSecret]
   for (const [name, value] of params) {
     if (SECRET_PARAMS.has(name) && value.length >= MIN_SECRET_LENGTH) secrets.push(value)
+  }
+  for (const segment of pathname.split('/')) {
+    if (segment.length >= MIN_SECRET_LENGTH && tokenShaped(segment)) secrets.push(segment, safeDecode(segment))
   }
   return secrets
 }
