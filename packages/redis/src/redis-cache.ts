@@ -92,8 +92,9 @@ export class RedisCache implements VerificationCache {
     const waitMs = positive(options?.waitMs, 10_000, 'waitMs')
     const lockTtlMs = positive(options?.lockTtlMs, 3000, 'lockTtlMs')
     const pollMs = positive(options?.pollMs, 50, 'pollMs')
-    const { client, owned } = connect(options, 'redisCache', (e) => this.#report(e))
+    // Every option is checked above, before a client is opened: a mistake must not leave one running.
     this.#local = new LruVerificationCache({ maxEntries: localMaxEntries, clock: this.#clock })
+    const { client, owned } = connect(options, 'redisCache', (e) => this.#report(e))
     this.#conn = new Connection(client, owned, commandTimeoutMs, true)
     this.#coalescer = new Coalescer(this.#conn, {
       prefix: this.#prefix,

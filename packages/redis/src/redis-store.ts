@@ -99,15 +99,23 @@ export class RedisStore implements TokenStore {
   readonly #clock: () => number
 
   constructor(options: RedisStoreOptions) {
-    const { client, owned } = connect(options, 'redisStore', options?.onError)
+    // Every option is checked before a client is opened: a mistake must not leave one running.
+    if (typeof options !== 'object' || options === null) throw new TypeError('redisStore: options must be an object')
     this.#prefix = prefixOf(options.prefix, 'redisStore')
     const timeoutMs = options.timeoutMs ?? 2000
-    if (!(timeoutMs > 0)) throw new TypeError("redisStore: option 'timeoutMs' must be > 0")
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+      throw new TypeError("redisStore: option 'timeoutMs' must be > 0")
+    }
     if (options.clock !== undefined && typeof options.clock !== 'function') {
       throw new TypeError("redisStore: option 'clock' must be a function")
     }
+    const onError = options.onError
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError("redisStore: option 'onError' must be a function")
+    }
     this.#clock = options.clock ?? Date.now
     this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
+    const { client, owned } = connect(options, 'redisStore', onError)
     this.#conn = new Connection(client, owned, timeoutMs, false)
   }
 
