@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value)
@@ -32,11 +34,19 @@ code { font: 13px ui-monospace, SFMono-Regular, Menlo, monospace; background: va
 ul.posts { margin: 8px 0 0; padding-left: 18px; }
 `
 
-/** A whole page in the demo's layout. */
-export function layout(title: string, body: string, user?: { name: string }): string {
+/** The CSP source of the one inline `<style>`: the pages run no script, and style only from this hash. */
+export const STYLE_SOURCE = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`
+
+/** The hidden field that carries the session's CSRF token in every form that changes something. */
+export function csrfField(csrf: string): string {
+  return `<input type="hidden" name="_csrf" value="${escapeHtml(csrf)}">`
+}
+
+/** A whole page in the demo's layout; with a signed-in `user`, the header shows her and a logout form. */
+export function layout(title: string, body: string, user?: { name: string; csrf: string }): string {
   const session = user
     ? `<span class="muted">Signed in as <strong>${escapeHtml(user.name)}</strong></span>
-       <form method="post" action="/logout"><button class="button secondary" type="submit">Log out</button></form>`
+       <form method="post" action="/logout">${csrfField(user.csrf)}<button class="button secondary" type="submit">Log out</button></form>`
     : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

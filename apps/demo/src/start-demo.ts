@@ -7,6 +7,7 @@ import { sqliteStore } from '@tokens/sqlite'
 import type { DemoConfig } from './config.js'
 import { createExpressApi } from './express-api.js'
 import { createNestApi } from './nest-api.js'
+import { BoundedSessionStore } from './session-store.js'
 import { createWebApp } from './web-app.js'
 
 /** A running demo. */
@@ -20,6 +21,8 @@ export interface RunningDemo {
   tokens: Tokens
   /** The SQLite token store of that core. */
   store: TokenStore
+  /** The web app's sessions: signed-in users and logins under way. */
+  sessions: BoundedSessionStore
   close(): Promise<void>
 }
 
@@ -101,6 +104,7 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
   const clock = graphClock && (() => graphClock() * 1000)
   const tokens = createTokens({ appId, appSecret, store, ...(graphUrl && { graphUrl }), ...(clock && { clock }) })
   opened.push(() => tokens.close()) // closes the store too
+  const sessions = new BoundedSessionStore()
   web.on(
     'request',
     createWebApp({
@@ -111,6 +115,7 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
       graphUrl,
       dialogUrl: config.dialogUrl ?? graphUrl,
       sessionSecret: config.sessionSecret,
+      sessionStore: sessions,
       apis: urls, // read at render time: the Nest URL is known once it listens
     }),
   )
@@ -128,6 +133,7 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
     emulator,
     tokens,
     store,
+    sessions,
     async close() {
       if (closed) return
       closed = true

@@ -1,5 +1,6 @@
 import type { PageToken, UserToken } from '@tokens/core'
-import { escapeHtml, layout } from './html.js'
+import type { ErrorAnswer } from './error-page.js'
+import { csrfField, escapeHtml, layout } from './html.js'
 
 /** What the dashboard shows. */
 export interface DashboardModel {
@@ -12,6 +13,8 @@ export interface DashboardModel {
   feeds: Map<string, string[]>
   notice: string | undefined
   apis: { express: string; nest: string }
+  /** The session's CSRF token, in every form. */
+  csrf: string
 }
 
 function when(date: Date | null): string {
@@ -42,7 +45,7 @@ never printed raw.</p>
   )
 }
 
-function pageCard(page: PageToken, name: string, feed: string[]): string {
+function pageCard(page: PageToken, name: string, feed: string[], csrf: string): string {
   const posts = feed.length
     ? `<ul class="posts">${feed.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`
     : '<p class="muted">No posts yet.</p>'
@@ -51,7 +54,7 @@ function pageCard(page: PageToken, name: string, feed: string[]): string {
 <dl><dt>Page token</dt><dd><code>${escapeHtml(String(page))}</code></dd>
 <dt>Lifetime</dt><dd>${escapeHtml(page.lifetime)} (expires ${escapeHtml(when(page.expiresAt))})</dd>
 <dt>Tasks</dt><dd>${escapeHtml((page.tasks ?? []).join(', ') || '—')}</dd></dl>
-<form method="post" action="/pages/${escapeHtml(page.pageId)}/posts">
+<form method="post" action="/pages/${escapeHtml(page.pageId)}/posts">${csrfField(csrf)}
 <input type="text" name="message" required maxlength="500" placeholder="Write a post as this Page" aria-label="Message">
 <button class="button primary" type="submit">Post to Page</button></form>${posts}</div>`
 }
@@ -64,7 +67,7 @@ export function dashboardPage(model: DashboardModel): string {
       'Dashboard',
       `${notice}<div class="card" id="revoked"><h1>No tokens</h1><p>This app holds no token for you any more
 (you removed the app, or its tokens were revoked). <a href="/auth/facebook">Log in again</a>.</p></div>`,
-      model.user,
+      { name: model.user.name, csrf: model.csrf },
     )
   }
   const token = model.userToken
@@ -72,7 +75,7 @@ export function dashboardPage(model: DashboardModel): string {
     ? `<p>You declined ${escapeHtml(model.declined.join(', '))}. <a class="button secondary" href="/auth/facebook/rerequest">Grant again</a></p>`
     : ''
   const pages = model.pages.length
-    ? `<div class="pages">${model.pages.map((p) => pageCard(p, model.names.get(p.pageId) ?? p.pageId, model.feeds.get(p.pageId) ?? [])).join('')}</div>`
+    ? `<div class="pages">${model.pages.map((p) => pageCard(p, model.names.get(p.pageId) ?? p.pageId, model.feeds.get(p.pageId) ?? [], model.csrf)).join('')}</div>`
     : '<p class="muted" id="no-pages">No Page tokens: grant <code>pages_show_list</code> to see your Pages.</p>'
   return layout(
     'Dashboard',
@@ -87,6 +90,19 @@ export function dashboardPage(model: DashboardModel): string {
 <div class="card"><h2>The same tokens on an API</h2><p class="muted">Express at <code>${escapeHtml(model.apis.express)}</code>
 and NestJS at <code>${escapeHtml(model.apis.nest)}</code> verify bearer tokens with <code>@tokens/express</code> and
 <code>@tokens/nest</code>: see the <code>curl</code> lines printed by <code>pnpm demo</code>.</p></div>`,
-    model.user,
+    { name: model.user.name, csrf: model.csrf },
+  )
+}
+
+/** An error page: its title and a sentence, never the error itself. */
+export function errorPage(answer: ErrorAnswer): string {
+  const retry =
+    answer.retryAfterSeconds === undefined
+      ? ''
+      : `<p class="muted">Try again in ${escapeHtml(answer.retryAfterSeconds)} seconds.</p>`
+  return layout(
+    answer.title,
+    `<div class="card" id="error"><h1>${escapeHtml(answer.title)}</h1><p>${escapeHtml(answer.message)}</p>${retry}
+<p><a href="/">Back to the start</a></p></div>`,
   )
 }
