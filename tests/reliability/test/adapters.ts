@@ -13,7 +13,7 @@ import {
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import type { AccessToken, Tokens, UserToken } from '@tokens/core'
+import type { AccessToken, ClientToken, Tokens, UserToken } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
 import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
 import { GraphTokenStrategy, tokensErrorHandler } from '@tokens/passport'
@@ -30,7 +30,15 @@ function describe(token: AccessToken): { type: string; appId: string; userId: st
   return { type: token.type, appId: token.appId, userId: 'userId' in token ? (token.userId ?? null) : null }
 }
 
-/** `/user` needs a user token, `/any` any token of ours; GET and POST (bodies may carry the token). */
+/** What an optionally authenticated route answers: the token it saw, or `null`. */
+function seen(token: AccessToken | undefined): { token: ReturnType<typeof describe> | null } {
+  return { token: token === undefined ? null : describe(token) }
+}
+
+/**
+ * `/user` needs a user token, `/any` any token of ours, `/client` names the client token, `/optional`
+ * only reads a token when there is one; GET and POST (bodies may carry the token).
+ */
 function expressApp(core: Tokens) {
   const app = express()
   app.use(express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }))
@@ -42,6 +50,12 @@ function expressApp(core: Tokens) {
     app[method]('/any', requireToken(), (req, res) => {
       res.json(describe(req.token as AccessToken))
     })
+    app[method]('/client', requireToken('client'), (req, res) => {
+      res.json(describe(req.token as AccessToken))
+    })
+    app[method]('/optional', (req, res) => {
+      res.json(seen(req.token))
+    })
   }
   app.use(lastResort)
   return listen(app)
@@ -51,6 +65,7 @@ function passportApp(core: Tokens) {
   const auth = new passport.Passport()
   auth.use('graph-token-user', new GraphTokenStrategy({ tokens: core, type: 'user' }))
   auth.use(new GraphTokenStrategy({ tokens: core }))
+  auth.use('graph-token-client', new GraphTokenStrategy({ tokens: core, type: 'client' }))
   const app = express()
   app.use(express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }))
   app.use(auth.initialize())
@@ -60,6 +75,9 @@ function passportApp(core: Tokens) {
       res.json(describe(req.user as UserToken))
     })
     app[method]('/any', auth.authenticate('graph-token', options), (req, res) => {
+      res.json(describe(req.user as AccessToken))
+    })
+    app[method]('/client', auth.authenticate('graph-token-client', options), (req, res) => {
       res.json(describe(req.user as AccessToken))
     })
   }
@@ -101,6 +119,23 @@ class ReliabilityController {
   @RequireToken()
   postAny(@CurrentToken() token: AccessToken) {
     return describe(token)
+  }
+
+  @Get('client')
+  @RequireToken('client')
+  client(@CurrentToken() token: ClientToken) {
+    return describe(token)
+  }
+
+  @Get('optional')
+  optional(@CurrentToken() token: AccessToken | undefined) {
+    return seen(token)
+  }
+
+  @Post('optional')
+  @HttpCode(200)
+  postOptional(@CurrentToken() token: AccessToken | undefined) {
+    return seen(token)
   }
 }
 

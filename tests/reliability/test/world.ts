@@ -23,7 +23,19 @@ export interface RawRequest {
   method?: string
   path: string
   headers?: Record<string, string | string[]>
+  /**
+   * Headers as sent, in order and in their own case (name, value, name, value…), after `headers`:
+   * `Authorization` and `authorization` as two headers, which an object cannot hold.
+   */
+  rawHeaders?: readonly string[]
   body?: string
+}
+
+/** The headers Node sends for `req`: its object, or (with `rawHeaders`) a list, to which Node adds no `Host`. */
+function headersToSend(req: RawRequest, url: URL): Record<string, string | string[]> | string[] {
+  if (req.rawHeaders === undefined) return req.headers ?? {}
+  const listed = Object.entries(req.headers ?? {}).flatMap(([name, value]) => [value].flat().flatMap((v) => [name, v]))
+  return ['Host', url.host, ...listed, ...req.rawHeaders]
 }
 
 /** Every status an adapter may answer with; anything else (a 500 first) is a bug. */
@@ -37,6 +49,8 @@ export const ALLOWED_STATUSES: ReadonlySet<number> = new Set([200, 400, 401, 403
 export class World {
   readonly leaks = new LeakDetector()
   readonly events: string[] = []
+  /** Every line the adapters' frameworks logged (Nest's logger), after the leak check. */
+  readonly logs: string[] = []
   readonly agent = new Agent({ keepAlive: true, maxSockets: 32 })
   readonly #servers: Array<{ close: () => Promise<void> }> = []
   readonly #cores: Tokens[] = []
@@ -101,9 +115,17 @@ export class World {
     return this.emu.issueUserToken({ appId, userId: this.user.id, scopes, lifetime: 'long' })
   }
 
+  /** A long-lived Page token of our app (or of `appId`) for the user's Page. */
+  pageToken(appId = this.app.id): string {
+    return this.emu.issuePageToken({ appId, userId: this.user.id, pageId: this.page.id, lifetime: 'long' })
+  }
+
   /** Starts `adapter` around `core` on a free loopback port; returns its base URL. */
   async serve(adapter: Adapter, core: Tokens): Promise<string> {
-    const started = await startAdapter(adapter, core, (line) => this.leaks.assertClean(line, `a ${adapter} log line`))
+    const started = await startAdapter(adapter, core, (line) => {
+      this.leaks.assertClean(line, `a ${adapter} log line`)
+      this.logs.push(line)
+    })
     this.#servers.push(started)
     return started.url
   }
@@ -119,7 +141,7 @@ export class World {
     return new Promise((resolve, reject) => {
       const outgoing = request(
         url,
-        { method: req.method ?? 'GET', headers: req.headers ?? {}, agent: this.agent },
+        { method: req.method ?? 'GET', headers: headersToSend(req, url), agent: this.agent },
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
