@@ -44,6 +44,8 @@ interface Row {
 }
 
 const COLUMNS = 'app_id, user_id, page_id, kind, value, info, saved_at'
+/** Rows `reencrypt()` re-seals per transaction: the write lock is held for one batch at a time. */
+const REENCRYPT_BATCH = 200
 
 /**
  * A {@link TokenStore} in one SQLite file (better-sqlite3): WAL, versioned migrations, optional
@@ -137,26 +139,44 @@ export class SqliteStore implements TokenStore {
   }
 
   /**
-   * Re-seals every row that is not sealed with the current key (older keys, or plain values written
-   * before encryption was on), in one transaction; returns how many. After it, retired keys can go.
+   * Re-seals every row that is not sealed with the current key and format (older keys, `enc:v1:`
+   * rows, or plain rows admitted by `encryption.allowPlaintext`); returns how many. After it, retired
+   * keys can go. Safe while other processes write: rows are read and rewritten in batches of
+   * 200 rows, each in one `BEGIN IMMEDIATE` transaction, and each row is rewritten by its
+   * identity only if its value is still the one that was read, so a row deleted, replaced or re-created
+   * meanwhile is never given an older token.
    */
   async reencrypt(): Promise<number> {
     const cipher = this.#cipher
     if (cipher === undefined) throw new TypeError('sqliteStore.reencrypt: the store has no encryption option')
-    const rows = this.#db.prepare(`SELECT rowid AS id, ${COLUMNS} FROM tokens`).all() as Array<Row & { id: number }>
-    const update = this.#db.prepare('UPDATE tokens SET value = ? WHERE rowid = ?')
-    return this.#db
-      .transaction(() => {
-        let count = 0
-        for (const row of rows) {
-          if (cipher.isCurrent(row.value)) continue
-          const token = this.#open(row)
-          update.run(this.#seal(token), row.id)
-          count++
-        }
-        return count
-      })
-      .immediate()
+    const first = this.#db.prepare(`SELECT ${COLUMNS} FROM tokens ORDER BY app_id, user_id, page_id LIMIT ?`)
+    const next = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM tokens WHERE (app_id, user_id, page_id) > (?, ?, ?)
+       ORDER BY app_id, user_id, page_id LIMIT ?`,
+    )
+    const update = this.#db.prepare(
+      'UPDATE tokens SET value = ? WHERE app_id = ? AND user_id = ? AND page_id = ? AND kind = ? AND value = ?',
+    )
+    let count = 0
+    const batch = this.#db.transaction((after: Row | undefined): Row | undefined => {
+      const rows = (
+        after === undefined
+          ? first.all(REENCRYPT_BATCH)
+          : next.all(after.app_id, after.user_id, after.page_id, REENCRYPT_BATCH)
+      ) as Row[]
+      for (const row of rows) {
+        if (cipher.isCurrent(row.value)) continue
+        const sealed = this.#seal(this.#open(row))
+        count += update.run(sealed, row.app_id, row.user_id, row.page_id, row.kind, row.value).changes
+      }
+      return rows.length === REENCRYPT_BATCH ? rows[rows.length - 1] : undefined
+    })
+    let after: Row | undefined
+    do {
+      after = batch.immediate(after)
+      if (after !== undefined) await new Promise((resolve) => setImmediate(resolve)) // let writers in
+    } while (after !== undefined)
+    return count
   }
 
   /** Closes the database (checkpointing the WAL). */

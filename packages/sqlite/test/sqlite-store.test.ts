@@ -169,6 +169,31 @@ describe('sqliteStore', () => {
     await expect(sqliteStore({ filename: ':memory:' }).reencrypt()).rejects.toThrow(/no encryption/)
   })
 
+  it('reencrypt() goes through a table larger than one batch, each row once', async () => {
+    const filename = freshFile()
+    const k1 = randomBytes(32)
+    const k2 = randomBytes(32)
+    const old = sqliteStore({ filename, encryption: { keys: { k1 }, currentKeyId: 'k1' } })
+    const tokens = Array.from({ length: 450 }, (_, i) =>
+      i % 3 === 0 ? userToken(`u${i}`) : pageToken(`u${i % 7}`, `p${i}`),
+    )
+    for (const t of tokens) await old.save(t)
+    old.close()
+    const rotated = sqliteStore({ filename, encryption: { keys: { k1, k2 }, currentKeyId: 'k2' } })
+    expect(await rotated.reencrypt()).toBe(450)
+    expect(await rotated.reencrypt()).toBe(0)
+    rotated.close()
+    const onlyK2 = sqliteStore({ filename, encryption: { keys: { k2 }, currentKeyId: 'k2' } })
+    for (const t of tokens.filter((t) => t.kind === 'user'))
+      expect(await onlyK2.findUserToken('1001', t.userId)).toEqual(t)
+    for (let u = 0; u < 7; u++) {
+      expect(await onlyK2.listPageTokens('1001', `u${u}`)).toHaveLength(
+        tokens.filter((t) => t.kind === 'page' && t.userId === `u${u}`).length,
+      )
+    }
+    onlyK2.close()
+  })
+
   it('lets several processes open the same new file at the same moment: one migrates, all write', async () => {
     const script = fileURLToPath(new URL('./fixtures/open-and-save.mjs', import.meta.url))
     const children = Array.from({ length: 6 }, (_, i) => fork(script, [`u${i}`]))
