@@ -31,11 +31,15 @@ export interface RawRequest {
   body?: string
 }
 
-/** The headers Node sends for `req`: its object, or (with `rawHeaders`) a list, to which Node adds no `Host`. */
+/**
+ * The headers Node sends for `req`: its object, or (with `rawHeaders`) a list, to which Node adds
+ * neither `Host` nor `Content-Length` (it would send the body chunked).
+ */
 function headersToSend(req: RawRequest, url: URL): Record<string, string | string[]> | string[] {
   if (req.rawHeaders === undefined) return req.headers ?? {}
   const listed = Object.entries(req.headers ?? {}).flatMap(([name, value]) => [value].flat().flatMap((v) => [name, v]))
-  return ['Host', url.host, ...listed, ...req.rawHeaders]
+  const length = ['Content-Length', String(Buffer.byteLength(req.body ?? ''))]
+  return ['Host', url.host, ...length, ...listed, ...req.rawHeaders]
 }
 
 /** Every status an adapter may answer with; anything else (a 500 first) is a bug. */
