@@ -49,6 +49,19 @@ export function migrate(db: Database): number {
   return SCHEMA_VERSION
 }
 
+/**
+ * For a store opened with `readonly: true`, which never migrates: the file must already have this
+ * package's schema version.
+ */
+export function checkSchemaForReading(db: Database, filename: string): void {
+  const version = checkedVersion(db)
+  if (version < SCHEMA_VERSION) {
+    throw new Error(
+      `sqliteStore: ${filename} has schema version ${version}, older than this @tokens/sqlite's (${SCHEMA_VERSION}); a read-only store does not migrate: open it once without readonly`,
+    )
+  }
+}
+
 function checkedVersion(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) {

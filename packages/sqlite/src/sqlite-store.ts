@@ -11,7 +11,8 @@ import {
 } from '@tokens/core'
 import Database from 'better-sqlite3'
 import { useWal } from './journal-mode.js'
-import { migrate } from './migrations.js'
+import { checkSchemaForReading, migrate } from './migrations.js'
+import { refuseReadOnly } from './read-only.js'
 
 /**
  * Options of {@link sqliteStore}.
@@ -31,6 +32,13 @@ export interface SqliteStoreOptions {
   encryption?: EncryptionOptions
   /** How long a write, or opening the file, waits for another process holding the database lock, in ms. @default 5000 */
   busyTimeoutMs?: number
+  /**
+   * Open an existing file for reading only (a CLI `list`, a backup reader): no migration, no switch to
+   * WAL, and `save`, `deleteUser` and `reencrypt` reject. Without it, a file the process cannot write
+   * is refused at startup.
+   * @default false
+   */
+  readonly?: boolean
 }
 
 interface Row {
@@ -65,6 +73,7 @@ export class SqliteStore implements TokenStore {
   readonly #findPage: Database.Statement
   readonly #listPages: Database.Statement
   readonly #deleteUser: Database.Statement
+  readonly #readonly: boolean
 
   constructor(options: SqliteStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('sqliteStore: options must be an object')
@@ -73,15 +82,25 @@ export class SqliteStore implements TokenStore {
     }
     const busy = options.busyTimeoutMs ?? 5000
     if (!Number.isInteger(busy) || busy < 0) throw new TypeError("sqliteStore: option 'busyTimeoutMs' must be ≥ 0")
+    const readonly = options.readonly ?? false
+    if (typeof readonly !== 'boolean') throw new TypeError("sqliteStore: option 'readonly' must be a boolean")
+    if (readonly && options.filename === ':memory:') {
+      throw new TypeError("sqliteStore: option 'readonly' needs an existing file, not ':memory:'")
+    }
     this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
-    this.#db = new Database(options.filename, { timeout: busy })
+    this.#readonly = readonly
+    this.#db = open(options.filename, busy, readonly)
     try {
-      useWal(this.#db, busy)
-      this.#db.pragma('synchronous = FULL')
-      // Deleted and replaced values are overwritten, not left in free pages: a revoked token, or a
-      // plain value re-sealed by reencrypt(), does not linger in the file.
-      this.#db.pragma('secure_delete = ON')
-      migrate(this.#db)
+      if (readonly) checkSchemaForReading(this.#db, options.filename)
+      else {
+        refuseReadOnly(this.#db, options.filename)
+        useWal(this.#db, busy)
+        this.#db.pragma('synchronous = FULL')
+        // Deleted and replaced values are overwritten, not left in free pages: a revoked token, or a
+        // plain value re-sealed by reencrypt(), does not linger in the file.
+        this.#db.pragma('secure_delete = ON')
+        migrate(this.#db)
+      }
     } catch (error) {
       this.#db.close()
       throw error
@@ -103,6 +122,7 @@ export class SqliteStore implements TokenStore {
   }
 
   async save(token: StoredToken): Promise<void> {
+    this.#refuseWrite('save')
     const pageId = token.kind === 'page' ? token.pageId : ''
     if (typeof pageId !== 'string' || (token.kind === 'page' && pageId === '')) {
       throw new TypeError('sqliteStore.save: a Page token needs a pageId')
@@ -135,6 +155,7 @@ export class SqliteStore implements TokenStore {
 
   /** Deletes the user's token and the Page tokens obtained through it, in one transaction. */
   async deleteUser(appId: string, userId: string): Promise<number> {
+    this.#refuseWrite('deleteUser')
     return this.#db.transaction(() => this.#deleteUser.run(appId, userId).changes).immediate()
   }
 
@@ -149,6 +170,7 @@ export class SqliteStore implements TokenStore {
   async reencrypt(): Promise<number> {
     const cipher = this.#cipher
     if (cipher === undefined) throw new TypeError('sqliteStore.reencrypt: the store has no encryption option')
+    this.#refuseWrite('reencrypt')
     const first = this.#db.prepare(`SELECT ${COLUMNS} FROM tokens ORDER BY app_id, user_id, page_id LIMIT ?`)
     const next = this.#db.prepare(
       `SELECT ${COLUMNS} FROM tokens WHERE (app_id, user_id, page_id) > (?, ?, ?)
@@ -184,6 +206,10 @@ export class SqliteStore implements TokenStore {
     if (this.#db.open) this.#db.close()
   }
 
+  #refuseWrite(method: string): void {
+    if (this.#readonly) throw new Error(`sqliteStore.${method}: the store was opened with readonly: true`)
+  }
+
   #seal(token: StoredToken): string {
     return sealStoredValue(this.#cipher, token.value, token)
   }
@@ -201,6 +227,18 @@ export class SqliteStore implements TokenStore {
     if (row.kind === 'page') token.pageId = row.page_id
     token.value = openStoredValue(this.#cipher, row.value, token)
     return token
+  }
+}
+
+/** Opens the file; a missing file for a read-only store is an error naming it. */
+function open(filename: string, timeout: number, readonly: boolean): Database.Database {
+  try {
+    return new Database(filename, { timeout, readonly, fileMustExist: readonly })
+  } catch (error) {
+    if (!readonly) throw error
+    throw new Error(`sqliteStore: cannot open ${filename} for reading (readonly: true needs an existing file)`, {
+      cause: error,
+    })
   }
 }
 
