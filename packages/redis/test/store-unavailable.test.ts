@@ -30,7 +30,7 @@ it('Redis going down during a login or a Page-token fetch is 503 store_unavailab
   emu.createPage({ name: 'Bakery', admins: [user.id] })
   const clock = () => emu.now() * 1000
   const events: TokensEvent[] = []
-  const store = redisStore({ url: server.url, clock, commandTimeoutMs: 300 })
+  const store = redisStore({ url: server.url, clock, timeoutMs: 300 })
   const tokens = createTokens({
     appId: app.id,
     appSecret: app.secret,
