@@ -37,6 +37,7 @@ export {
 export { classifyGraphError, GraphApiError, type GraphErrorCategory } from './graph-api-error.js'
 export { GraphClient, type GraphParam, type GraphRequestOptions, type RetryOptions } from './graph-client.js'
 export { DEFAULTS, type TokensOptions } from './options.js'
+export { refusedCredentials } from './outage.js'
 export { appsecretProof } from './proof.js'
 export { checkRequirement, checkTokenRequirement, type TokenRequirement } from './requirement.js'
 export { parseSignedRequest, type SignedRequestOptions, type SignedRequestPayload } from './signed-request.js'

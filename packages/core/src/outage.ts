@@ -31,6 +31,22 @@ export function asOutage(
 }
 
 /**
+ * The `misconfigured` `TokenError` for a Graph answer that refused the app's own credentials (a wrong
+ * client secret, an unknown app id, a wrong `appsecret_proof`), or `undefined` for any other answer.
+ * For Graph calls the core does not make itself, such as a login library's code exchange.
+ *
+ * @example
+ * ```ts
+ * import { GraphApiError, refusedCredentials } from '@tokens/core'
+ * const answer = new GraphApiError(400, { message: 'Error validating client secret.', type: 'OAuthException', code: 1 })
+ * refusedCredentials(answer)?.status // 500
+ * ```
+ */
+export function refusedCredentials(error: GraphApiError, realm = 'api'): TokenError | undefined {
+  return error.credentialsRefused ? misconfigured(`Graph said: ${error.message}`, realm, error) : undefined
+}
+
+/**
  * Graph refused the app's own credentials (a wrong `appSecret` or `appId`): the server's fault, never
  * the client's (no 401) and no outage to wait out (no 503 with `Retry-After`). The message says what
  * to fix, without the secret; the client's answer says only that the server is misconfigured.

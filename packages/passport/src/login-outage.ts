@@ -1,6 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
-import { classifyGraphError, DEFAULTS, GraphApiError, TokenError } from '@tokens/core'
+import { classifyGraphError, DEFAULTS, GraphApiError, refusedCredentials, TokenError } from '@tokens/core'
 
 /** Graph's error object, as `GraphApiError` reads it. */
 type GraphErrorBody = ConstructorParameters<typeof GraphApiError>[1]
@@ -11,10 +11,11 @@ function graphUnavailable(cause: unknown, realm: string): TokenError {
 }
 
 /**
- * Graph's error answer to passport-facebook's code exchange, as `graph_unavailable` when it is an
- * outage: HTTP 5xx, `is_transient`, or throttling (4, 17, 32, 341, 613, 80001-80014, answered 400).
- * A 4xx code 1 is not: Graph answers a wrong app secret 400 `(#1) Error validating client secret.`
- * Anything else is `undefined`, for passport-facebook to parse.
+ * Graph's error answer to passport-facebook's code exchange, as the core's `TokenError` when it is
+ * not the user's doing: `misconfigured` (500) when Graph refuses the app's own credentials (a wrong
+ * app secret: 400 `(#1) Error validating client secret.`, an unknown app id: 101), and
+ * `graph_unavailable` (503) for an outage: HTTP 5xx, `is_transient`, or throttling (4, 17, 32, 341,
+ * 613, 80001-80014, answered 400). Anything else is `undefined`, for passport-facebook to parse.
  */
 export function tokenAnswerOutage(
   body: unknown,
@@ -30,6 +31,8 @@ export function tokenAnswerOutage(
   }
   const answer: GraphErrorBody = typeof error === 'object' && error !== null ? error : {}
   const graphError = new GraphApiError(status, answer, secrets)
+  const refused = refusedCredentials(graphError, realm)
+  if (refused !== undefined) return refused
   const outage = status >= 500 || graphError.isTransient || graphError.category === 'throttle'
   return outage ? graphUnavailable(graphError, realm) : undefined
 }

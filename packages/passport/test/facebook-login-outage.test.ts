@@ -155,15 +155,25 @@ describe('facebook: Graph down during the code exchange or the profile call', ()
     }
   })
 
-  it('other failures keep their handling: a wrong app secret is an error, a refused code a failed login, not outages', async () => {
+  it('a wrong app secret is the server misconfigured (500), never an outage, never the secret in the answer', async () => {
     const wrongSecret = await loginDuring(null, 'wrong-secret') // Graph: 400 (#1) Error validating client secret.
     expect(wrongSecret.landed.status).toBe(500)
+    expect(wrongSecret.landed.headers.get('retry-after')).toBeNull()
+    expect(errors).toHaveLength(1)
+    const error = errors[0]
+    expect(isTokenError(error) && [error.code, error.status]).toEqual(['misconfigured', 500])
+    expect((error as Error).message).toMatch(/appSecret/)
+    for (const text of [...errorTexts(error), wrongSecret.landed.text]) expect(text).not.toContain('not-the-secret')
+    expect(logins).toEqual([])
+  })
+
+  it('other failures keep their handling: a refused code a failed login, a refused profile token an error, not outages', async () => {
     const refused = await loginDuring({ errorCode: 100, paths: ['/oauth/access_token'] })
     expect(refused.landed.status).toBe(302)
     expect(refused.landed.headers.get('location')).toMatch(/^\/login#?$/)
     const badProfileToken = await loginDuring({ errorCode: 190, paths: ['/me'] })
     expect(badProfileToken.landed.status).toBe(500)
-    expect(errors).toHaveLength(2)
+    expect(errors).toHaveLength(1)
     for (const error of errors) expect(isTokenError(error)).toBe(false)
     expect(logins).toEqual([])
   })
