@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import { Redis, ReplyError } from 'ioredis'
 
 /**
  * Where a Redis-backed object gets its connection: an ioredis client you own (left open by
@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
  *
  * @example
  * ```ts
- * import { Redis } from 'ioredis'
+ * import { Redis, ReplyError } from 'ioredis'
  * const byUrl: RedisConnectionOptions = { url: 'redis://localhost:6379' }
  * const byClient: RedisConnectionOptions = { redis: new Redis(process.env.REDIS_URL!) }
  * ```
@@ -97,14 +97,17 @@ export class Connection {
         clearTimeout(timer)
         this.client.off('ready', onReady)
         this.client.off('close', onClose)
+        this.client.off('end', onEnd)
         this.#readyPromise = undefined
         if (error) reject(error)
         else resolve()
       }
       const onReady = () => done()
       const onClose = () => done(new RedisUnavailableError('Redis is unreachable'))
+      const onEnd = () => done(new RedisUnavailableError('Redis connection is closed'))
       const timer = setTimeout(() => done(new RedisUnavailableError('Redis is unreachable')), this.#timeoutMs)
       this.client.on('ready', onReady)
+      this.client.once('end', onEnd) // closed for good: no reason to wait (nor to keep the process alive)
       if (this.#failFast) this.client.on('close', onClose)
     })
     return this.#readyPromise
@@ -140,6 +143,38 @@ export function connect(
   })
   client.on('error', (error: Error) => onError?.(error))
   return { client, owned: true }
+}
+
+/**
+ * Redis's eviction settings: its `maxmemory-policy` (and `maxmemory`, in bytes; 0 = no limit), or why
+ * they could not be read (`CONFIG` renamed or disabled, an ACL without it, a managed service).
+ */
+export type EvictionSettings = { policy: string; maxmemory: number } | { unknown: string }
+
+/**
+ * Reads the eviction settings with `CONFIG GET maxmemory*` (one pattern: Redis 6.2 takes one name per
+ * call). Rejects only when Redis does not answer, so the caller can ask again later.
+ */
+export async function readEvictionSettings(conn: Connection): Promise<EvictionSettings> {
+  let reply: unknown
+  try {
+    reply = await conn.run((c) => c.config('GET', 'maxmemory*'))
+  } catch (error) {
+    if (!(error instanceof ReplyError)) throw error
+    return { unknown: `CONFIG GET was refused: ${(error as Error).message}` }
+  }
+  const settings = new Map<string, string>()
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) settings.set(String(reply[i]), String(reply[i + 1]))
+  }
+  const policy = settings.get('maxmemory-policy')
+  if (policy === undefined) return { unknown: 'CONFIG GET did not return maxmemory-policy' }
+  return { policy, maxmemory: Number(settings.get('maxmemory') ?? 0) }
+}
+
+/** Escapes `*`, `?`, `[`, `]` and backslash for a `SCAN … MATCH` pattern, so a key part matches only itself. */
+export function globPart(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
 }
 
 /** Escapes one component of a key, so ids containing `:` cannot collide. */

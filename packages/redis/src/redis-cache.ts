@@ -48,6 +48,22 @@ redis.call('DEL', KEYS[1])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return #keys`
 
+// KEYS: entry; ARGV: prefix of the user indexes (<prefix>vu:). The entry, if it is still listed in its
+// user's index: an entry whose index is gone (evicted under memory pressure, or deleted by a
+// revocation that missed the entry) is a miss, so a revocation never depends on the index surviving.
+// A user id is escaped as encodeURIComponent escapes it (keyPart).
+const GET = `
+local json = redis.call('GET', KEYS[1])
+if not json then return false end
+local ok, entry = pcall(cjson.decode, json)
+if not ok or type(entry) ~= 'table' then return false end
+local user = entry.userId
+if entry.outcome == 'valid' then user = type(entry.info) == 'table' and entry.info.userId or nil end
+if type(user) ~= 'string' or user == '' then return json end
+local part = string.gsub(user, "[^A-Za-z0-9%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end)
+if redis.call('SISMEMBER', ARGV[1] .. part, KEYS[1]) == 1 then return json end
+return false`
+
 function positive(value: number | undefined, fallback: number, name: string): number {
   const n = value ?? fallback
   if (!Number.isInteger(n) || n < 1) throw new TypeError(`redisCache: option '${name}' must be a positive integer`)
@@ -191,8 +207,8 @@ export class RedisCache implements VerificationCache {
   }
 
   async #fetch(key: string): Promise<CachedVerification | undefined> {
-    const json = await this.#conn.run((c) => c.get(this.#entryKey(key)))
-    if (json === null) return undefined
+    const json = await this.#conn.run((c) => c.eval(GET, 1, this.#entryKey(key), this.#userKey('')) as Promise<unknown>)
+    if (typeof json !== 'string') return undefined
     const entry = JSON.parse(json) as CachedVerification
     if (entry.keepUntil <= this.#clock()) return undefined
     this.#local.set(key, entry)

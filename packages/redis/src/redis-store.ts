@@ -7,7 +7,15 @@ import {
   type TokenCipher,
   type TokenStore,
 } from '@tokens/core'
-import { Connection, connect, keyPart, prefixOf, type RedisConnectionOptions } from './connection.js'
+import {
+  Connection,
+  connect,
+  globPart,
+  keyPart,
+  prefixOf,
+  type RedisConnectionOptions,
+  readEvictionSettings,
+} from './connection.js'
 
 /**
  * Options of {@link redisStore}: a connection (`redis` or `url`) plus the ones below.
@@ -30,7 +38,15 @@ export type RedisStoreOptions = RedisConnectionOptions & {
   timeoutMs?: number
   /** The clock TTLs are computed from, in ms (the core's `clock`). @default Date.now */
   clock?: () => number
-  /** Receives connection errors of a client the store opened from `url`. @default ignored */
+  /**
+   * What to do when Redis may evict the store's keys (a `maxmemory-policy` other than `noeviction`,
+   * read with `CONFIG GET` at startup): `'refuse'` rejects every `save` (reads and deletions go on),
+   * `'warn'` saves anyway. Either way `onError` is told once. Where `CONFIG` is not allowed, `onError`
+   * is told once that the policy could not be checked, and the store goes on.
+   * @default 'refuse'
+   */
+  onEvictingPolicy?: 'warn' | 'refuse'
+  /** Receives connection errors of a client the store opened from `url`, and the eviction notices above. @default ignored */
   onError?: (error: Error) => void
 }
 
@@ -55,13 +71,19 @@ if KEYS[3] then
   extend(KEYS[3], existed, ttl)
 end`
 
-// KEYS: user index; ARGV: zset member. Returns how many tokens were deleted.
+// KEYS: user index, user token, then pairs (Page token, its Page's zset) found without the index.
+// ARGV: zset member. Returns how many tokens were deleted.
 const DELETE_USER = `
-local fields = redis.call('HGETALL', KEYS[1])
 local deleted = 0
+local fields = redis.call('HGETALL', KEYS[1])
 for i = 1, #fields, 2 do
   deleted = deleted + redis.call('DEL', fields[i])
   if fields[i + 1] ~= '' then redis.call('ZREM', fields[i + 1], ARGV[1]) end
+end
+deleted = deleted + redis.call('DEL', KEYS[2])
+for i = 3, #KEYS, 2 do
+  deleted = deleted + redis.call('DEL', KEYS[i])
+  redis.call('ZREM', KEYS[i + 1], ARGV[1])
 end
 redis.call('DEL', KEYS[1])
 return deleted`
@@ -85,6 +107,7 @@ return 0`
 /**
  * A {@link TokenStore} in Redis, for apps on several machines: one key per token, a per-user index
  * (so `deleteUser` is one atomic script), TTLs from token expiry. Build it with {@link redisStore}.
+ * It needs a Redis that does not evict keys (`maxmemory-policy noeviction`); see `onEvictingPolicy`.
  *
  * @example
  * ```ts
@@ -97,6 +120,14 @@ export class RedisStore implements TokenStore {
   readonly #prefix: string
   readonly #cipher: TokenCipher | undefined
   readonly #clock: () => number
+  readonly #onError: ((error: Error) => void) | undefined
+  readonly #onEvicting: 'warn' | 'refuse'
+  /** The eviction check, once it got an answer (or while it waits for one). */
+  #evictionChecked: Promise<void> | undefined
+  /** Redis does not evict (`noeviction`): the per-user index lists every token of a user. */
+  #indexComplete = false
+  /** Why `save` is refused (an evicting Redis, with `onEvictingPolicy: 'refuse'`). */
+  #refusal: string | undefined
 
   constructor(options: RedisStoreOptions) {
     // Every option is checked before a client is opened: a mistake must not leave one running.
@@ -113,10 +144,17 @@ export class RedisStore implements TokenStore {
     if (onError !== undefined && typeof onError !== 'function') {
       throw new TypeError("redisStore: option 'onError' must be a function")
     }
+    const onEvicting = options.onEvictingPolicy ?? 'refuse'
+    if (onEvicting !== 'warn' && onEvicting !== 'refuse') {
+      throw new TypeError("redisStore: option 'onEvictingPolicy' must be 'warn' or 'refuse'")
+    }
     this.#clock = options.clock ?? Date.now
     this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
+    this.#onError = onError
+    this.#onEvicting = onEvicting
     const { client, owned } = connect(options, 'redisStore', onError)
     this.#conn = new Connection(client, owned, timeoutMs, false)
+    void this.#checkEviction()
   }
 
   async save(token: StoredToken): Promise<void> {
@@ -124,6 +162,8 @@ export class RedisStore implements TokenStore {
     if (isPage && (typeof token.pageId !== 'string' || token.pageId === '')) {
       throw new TypeError('redisStore.save: a Page token needs a pageId')
     }
+    await this.#checkEviction()
+    if (this.#refusal !== undefined) throw new Error(this.#refusal)
     const record: StoredToken = { ...token, value: this.#seal(token) }
     if (!isPage) delete record.pageId
     const expiresAt = token.info.expiresAt
@@ -162,9 +202,23 @@ export class RedisStore implements TokenStore {
     return tokens
   }
 
-  /** Deletes the user's token and the Page tokens obtained through it, in one Lua script (atomic). */
+  /**
+   * Deletes the user's token and the Page tokens obtained through it, in one Lua script (atomic). It
+   * does not rely on the per-user index alone unless Redis is known not to evict: the user token's key
+   * is derived from the ids, and the Page tokens are also found by `SCAN` on a pattern only this
+   * user's Page token keys match, so an evicted index cannot leave a revoked token behind.
+   */
   async deleteUser(appId: string, userId: string): Promise<number> {
-    const deleted = await this.#conn.run((c) => c.eval(DELETE_USER, 1, this.#indexKey(appId, userId), keyPart(userId)))
+    await this.#checkEviction()
+    const keys = [this.#indexKey(appId, userId), this.#userKey(appId, userId)]
+    if (!this.#indexComplete) {
+      const head = `${this.#prefix}page:${keyPart(appId)}:`
+      const tail = `:${keyPart(userId)}`
+      for (const key of await this.#scan(`${globPart(head)}*${globPart(tail)}`)) {
+        keys.push(key, `${this.#prefix}pages:${keyPart(appId)}:${key.slice(head.length, -tail.length)}`)
+      }
+    }
+    const deleted = await this.#conn.run((c) => c.eval(DELETE_USER, keys.length, ...keys, keyPart(userId)))
     return Number(deleted)
   }
 
@@ -176,21 +230,16 @@ export class RedisStore implements TokenStore {
     const cipher = this.#cipher
     if (cipher === undefined) throw new TypeError('redisStore.reencrypt: the store has no encryption option')
     let count = 0
-    for (const pattern of [`${this.#prefix}user:*`, `${this.#prefix}page:*`]) {
-      let cursor = '0'
-      do {
-        const [next, keys] = await this.#conn.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', 200))
-        cursor = next
-        for (const key of keys) {
-          const json = await this.#conn.run((c) => c.get(key))
-          if (json === null) continue
-          const row = JSON.parse(json) as StoredToken
-          if (cipher.isCurrent(row.value)) continue
-          const token = this.#open(key, json)
-          const replacement = JSON.stringify({ ...row, value: this.#seal(token) })
-          count += Number(await this.#conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, json, replacement)))
-        }
-      } while (cursor !== '0')
+    for (const kind of ['user:', 'page:']) {
+      for (const key of await this.#scan(`${globPart(this.#prefix + kind)}*`)) {
+        const json = await this.#conn.run((c) => c.get(key))
+        if (json === null) continue
+        const row = JSON.parse(json) as StoredToken
+        if (cipher.isCurrent(row.value)) continue
+        const token = this.#open(key, json)
+        const replacement = JSON.stringify({ ...row, value: this.#seal(token) })
+        count += Number(await this.#conn.run((c) => c.eval(COMPARE_AND_SET, 1, key, json, replacement)))
+      }
     }
     return count
   }
@@ -198,6 +247,47 @@ export class RedisStore implements TokenStore {
   /** Closes the connection if the store opened it from `url`. */
   close(): void {
     this.#conn.close()
+  }
+
+  /** Every key matching `pattern` (`SCAN`, never `KEYS`: Redis keeps serving meanwhile). */
+  async #scan(pattern: string): Promise<string[]> {
+    const found = new Set<string>()
+    let cursor = '0'
+    do {
+      const [next, keys] = await this.#conn.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', 1000))
+      cursor = next
+      for (const key of keys) found.add(key)
+    } while (cursor !== '0')
+    return [...found]
+  }
+
+  /**
+   * Reads Redis's eviction policy once (again later if Redis did not answer). An evicting Redis is
+   * reported to `onError` and, with `onEvictingPolicy: 'refuse'`, refuses `save`; a policy that
+   * cannot be read is reported once. Only under `noeviction` is the per-user index trusted alone.
+   */
+  #checkEviction(): Promise<void> {
+    this.#evictionChecked ??= readEvictionSettings(this.#conn).then(
+      (settings) => {
+        if ('unknown' in settings) {
+          this.#onError?.(
+            new Error(
+              `redisStore: could not check Redis's maxmemory-policy (${settings.unknown}); the store needs maxmemory-policy noeviction or a Redis of its own: make sure of it`,
+            ),
+          )
+        } else if (settings.policy === 'noeviction') this.#indexComplete = true
+        else {
+          const refuse = this.#onEvicting === 'refuse'
+          const message = `redisStore: Redis may evict keys (maxmemory-policy ${settings.policy}, maxmemory ${settings.maxmemory}), and stored tokens would vanish without notice. Set maxmemory-policy noeviction or give the store a Redis of its own${refuse ? "; until then save() is refused (onEvictingPolicy: 'warn' accepts the risk)" : ''}`
+          if (refuse) this.#refusal = message
+          this.#onError?.(new Error(message))
+        }
+      },
+      () => {
+        this.#evictionChecked = undefined // Redis did not answer: ask again with the next command
+      },
+    )
+    return this.#evictionChecked
   }
 
   #userKey(appId: string, userId: string): string {

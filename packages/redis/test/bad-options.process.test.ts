@@ -54,6 +54,7 @@ describe('bad options at startup leave no Redis client running: the process exit
     ['redisStore', { timeoutMs: 0 }, /timeoutMs/],
     ['redisStore', { prefix: 'has space' }, /prefix/],
     ['redisStore', { onError: 'log' }, /onError/],
+    ['redisStore', { onEvictingPolicy: 'ignore' }, /onEvictingPolicy/],
     ['redisCache', { localMaxEntries: 0 }, /localMaxEntries/],
     ['redisCache', { onError: 'log' }, /onError/],
   ]

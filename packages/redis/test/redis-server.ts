@@ -27,7 +27,8 @@ export interface TestRedis {
   stop(): Promise<void>
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** Starts one; `args` are extra `redis-server` options (e.g. `['--maxmemory', '4mb']`). */
+export async function startRedis(args: readonly string[] = []): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'tokens-redis-'))
   const port = await freePort()
   let child: ChildProcess | undefined
@@ -36,7 +37,7 @@ export async function startRedis(): Promise<TestRedis> {
     new Promise<void>((resolve, reject) => {
       const proc = spawn(
         REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       )
       child = proc
