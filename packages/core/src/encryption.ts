@@ -28,12 +28,27 @@ export interface EncryptionOptions {
   allowPlaintext?: boolean
 }
 
-/** The identity of a stored token's row, which its sealed value is bound to. */
+/**
+ * The identity of a stored token's row, which its sealed value is bound to: a `StoredToken` is one.
+ *
+ * @example
+ * ```ts
+ * const row: StoredTokenIdentity = { kind: 'page', appId: '1001', userId: '42', pageId: '7' }
+ * ```
+ */
 export type StoredTokenIdentity = Pick<StoredToken, 'kind' | 'appId' | 'userId' | 'pageId'>
 
 /**
  * Seals and opens stored token values with {@link EncryptionOptions}. A sealed value is bound to the
  * whole identity of its row (app, user, kind and Page), so it opens nowhere else.
+ *
+ * @example
+ * ```ts
+ * const cipher: TokenCipher = createTokenCipher({ keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' })
+ * const page = { kind: 'page', appId: '1001', userId: '42', pageId: '7' } as const
+ * const sealed = cipher.seal('EAAP...', page)
+ * cipher.open(sealed, { ...page, pageId: '8' }) // throws: sealed for another row
+ * ```
  */
 export interface TokenCipher {
   /** Seals `value` for the row `identity` (format `enc:v2:<keyId>:…`, with the current key). */

@@ -35,8 +35,8 @@ export interface StoredToken {
  * @example
  * ```ts
  * const store: TokenStore = new MemoryStore()
- * await store.save(record)
- * const found = await store.findUserToken(record.appId, record.userId)
+ * const found = await store.findUserToken(appId, '42')
+ * if (found) await store.deleteUser(appId, found.userId)
  * ```
  */
 export interface TokenStore {
