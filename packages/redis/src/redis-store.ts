@@ -270,17 +270,15 @@ export class RedisStore implements TokenStore {
     this.#evictionChecked ??= readEvictionSettings(this.#conn).then(
       (settings) => {
         if ('unknown' in settings) {
-          this.#onError?.(
-            new Error(
-              `redisStore: could not check Redis's maxmemory-policy (${settings.unknown}); the store needs maxmemory-policy noeviction or a Redis of its own: make sure of it`,
-            ),
+          this.#report(
+            `redisStore: could not check Redis's maxmemory-policy (${settings.unknown}); the store needs maxmemory-policy noeviction or a Redis of its own: make sure of it`,
           )
         } else if (settings.policy === 'noeviction') this.#indexComplete = true
         else {
           const refuse = this.#onEvicting === 'refuse'
           const message = `redisStore: Redis may evict keys (maxmemory-policy ${settings.policy}, maxmemory ${settings.maxmemory}), and stored tokens would vanish without notice. Set maxmemory-policy noeviction or give the store a Redis of its own${refuse ? "; until then save() is refused (onEvictingPolicy: 'warn' accepts the risk)" : ''}`
           if (refuse) this.#refusal = message
-          this.#onError?.(new Error(message))
+          this.#report(message)
         }
       },
       () => {
@@ -288,6 +286,15 @@ export class RedisStore implements TokenStore {
       },
     )
     return this.#evictionChecked
+  }
+
+  /** Tells `onError`; a listener that throws changes nothing here. */
+  #report(message: string): void {
+    try {
+      this.#onError?.(new Error(message))
+    } catch {
+      // the listener's own failure is not the store's
+    }
   }
 
   #userKey(appId: string, userId: string): string {
