@@ -26,20 +26,13 @@ export {
   type TokenErrorStatus,
 } from './errors.js'
 export type { TokensEvent, TokensEventType } from './events.js'
-export {
-  checkTokenSyntax,
-  DEFAULT_MAX_TOKEN_LENGTH,
-  type ExtractOptions,
-  extractToken,
-  type RequestLike,
-  type TokenSources,
-} from './extract.js'
+export { type ExtractOptions, extractToken, type RequestLike, type TokenSources } from './extract.js'
 export { classifyGraphError, GraphApiError, type GraphErrorCategory } from './graph-api-error.js'
 export { GraphClient, type GraphParam, type GraphRequestOptions, type RetryOptions } from './graph-client.js'
 export { DEFAULTS, type TokensOptions } from './options.js'
 export { refusedCredentials } from './outage.js'
 export { appsecretProof } from './proof.js'
-export { checkRequirement, checkTokenRequirement, type TokenRequirement } from './requirement.js'
+export type { TokenRequirement } from './requirement.js'
 export { parseSignedRequest, type SignedRequestOptions, type SignedRequestPayload } from './signed-request.js'
 export {
   MemoryStore,
@@ -66,11 +59,9 @@ export {
 } from './token.js'
 export {
   type AuthenticateOptions,
-  checkDataDeletionOptions,
   createTokens,
   type DataDeletionAnswer,
   type DataDeletionOptions,
-  isTokens,
   Tokens,
 } from './tokens.js'
 export type { AppUsage, BusinessUseCaseUsage, GraphUsage } from './usage.js'

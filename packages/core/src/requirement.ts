@@ -52,6 +52,7 @@ export function typeAccepted(token: AccessToken, types: readonly TokenType[] | u
  *
  * @example
  * ```ts
+ * import { checkTokenRequirement } from '@tokens/core/adapter'
  * checkTokenRequirement({ type: 'page', scopes: ['pages_manage_posts'] }, 'requireToken()')
  * ```
  */
@@ -72,15 +73,7 @@ export function checkTokenRequirement(requirement: TokenRequirement<TokenType>, 
  * Checks a verified token against a requirement: `token_required` when there is none,
  * `insufficient_scope` for the wrong type or a missing scope, `invalid_token` (reason
  * `client_token`) for a client token where the requirement does not name `client`. Returns the
- * token, narrowed.
- *
- * @example
- * ```ts
- * import { checkRequirement } from '@tokens/core'
- * const token = await tokens.authenticate(req) // undefined when the request carries no token
- * const page = checkRequirement(token, { type: 'page', scopes: ['pages_manage_posts'] })
- * page.pageId
- * ```
+ * token, narrowed. Users call it as `tokens.authorize()`.
  */
 export function checkRequirement<T extends TokenType = TokenType>(
   token: AccessToken | undefined,

@@ -55,6 +55,7 @@ export interface DataDeletionOptions {
  *
  * @example
  * ```ts
+ * import { checkDataDeletionOptions } from '@tokens/core/adapter'
  * checkDataDeletionOptions({ statusUrl: 'https://example.com/deletion', onDelete: () => {} }, 'myCallback')
  * ```
  */
@@ -510,7 +511,8 @@ export function createTokens(options: TokensOptions): Tokens {
  *
  * @example
  * ```ts
- * import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
+ * import { createTokens, type Tokens, type TokensOptions } from '@tokens/core'
+ * import { isTokens } from '@tokens/core/adapter'
  * function coreOf(options: TokensOptions | Tokens): Tokens {
  *   return isTokens(options) ? options : createTokens(options)
  * }

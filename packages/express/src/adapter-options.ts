@@ -1,5 +1,4 @@
-import type { TokenError, Tokens, TokensOptions } from '@tokens/core'
-import { createTokens, isTokens } from '@tokens/core'
+import type { TokenError } from '@tokens/core'
 import type { NextFunction, Request, Response } from 'express'
 
 /**
@@ -55,9 +54,4 @@ export function optionsFor(req: Request, own: ExpressAdapterOptions): ExpressAda
     onError: own.onError ?? parent.onError,
     allowInsecure: own.allowInsecure ?? parent.allowInsecure,
   }
-}
-
-/** An existing core instance, or a new one built from options (once, at startup). */
-export function coreOf(source: Tokens | TokensOptions): Tokens {
-  return isTokens(source) ? source : createTokens(source)
 }

@@ -1,6 +1,7 @@
 import type { Tokens, TokensOptions } from '@tokens/core'
+import { toTokens } from '@tokens/core/adapter'
 import type { NextFunction, Request, Response } from 'express'
-import { coreOf, type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
+import { type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
 import { handleFailure } from './send-token-error.js'
 import { signedRequestOf } from './signed-request-body.js'
 
@@ -27,7 +28,7 @@ export function signedRequestHandler(
   options: CallbackOptions,
   act: (core: Tokens, signedRequest: unknown, res: Response) => Promise<void>,
 ) {
-  const fixed = options.tokens === undefined ? undefined : coreOf(options.tokens)
+  const fixed = options.tokens === undefined ? undefined : toTokens(options.tokens, `${name}()`)
   return (req: Request, res: Response, next: NextFunction): void => {
     const core = fixed ?? req.tokens
     if (core === undefined) {

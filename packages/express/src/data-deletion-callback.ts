@@ -1,4 +1,5 @@
-import { checkDataDeletionOptions, type DataDeletionOptions } from '@tokens/core'
+import type { DataDeletionOptions } from '@tokens/core'
+import { checkDataDeletionOptions } from '@tokens/core/adapter'
 import type { RequestHandler } from 'express'
 import { type CallbackOptions, signedRequestHandler } from './callback-options.js'
 

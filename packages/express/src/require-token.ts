@@ -1,7 +1,8 @@
-import { checkTokenRequirement, type TokenOfType, type Tokens, type TokensOptions, type TokenType } from '@tokens/core'
+import type { TokenOfType, Tokens, TokensOptions, TokenType } from '@tokens/core'
+import { RouteRequirement, toTokens } from '@tokens/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { coreOf, type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
-import { authenticateRequest, middlewares, requirements } from './authenticate-request.js'
+import { type ExpressAdapterOptions, optionsFor } from './adapter-options.js'
+import { middlewares, verifyRequest } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -113,11 +114,10 @@ export function requireToken<T extends TokenType>(
   const onlyOptions = typeof typeOrOptions === 'object' && !Array.isArray(typeOrOptions)
   const type = onlyOptions ? undefined : (typeOrOptions as T | readonly T[] | undefined)
   const own = onlyOptions ? (typeOrOptions as RequireTokenOptions) : maybeOptions
-  const requirement = { type, scopes: own.scopes }
-  checkTokenRequirement(requirement, 'requireToken()')
-  const fixed = own.tokens === undefined ? undefined : coreOf(own.tokens)
+  const route = new RouteRequirement<T>({ type, scopes: own.scopes }, { required: true, caller: 'requireToken()' })
+  const { requirement } = route
+  const fixed = own.tokens === undefined ? undefined : toTokens(own.tokens, 'requireToken()')
   if (fixed === undefined) warnWithoutCore()
-  const standalone = requirements({ ...requirement, required: true })
 
   const check = (req: Request, res: Response, next: NextFunction): void => {
     const fail = (error: unknown) => handleFailure(error, req, res, next, optionsFor(req, own))
@@ -136,7 +136,7 @@ export function requireToken<T extends TokenType>(
       return
     }
     const { allowInsecure } = optionsFor(req, own)
-    authenticateRequest(fixed, req, standalone, allowInsecure, next, fail)
+    verifyRequest(fixed, req, route, allowInsecure, next, fail)
   }
 
   const handle = (handler: TokenHandler<T>): RequestHandler => {

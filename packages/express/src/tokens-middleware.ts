@@ -1,7 +1,8 @@
-import { createTokens, isTokens, type Tokens, type TokensOptions } from '@tokens/core'
+import type { Tokens, TokensOptions } from '@tokens/core'
+import { isTokens, RouteRequirement, toTokens } from '@tokens/core/adapter'
 import type { RequestHandler } from 'express'
 import { type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
-import { authenticateRequest, middlewares, requirements } from './authenticate-request.js'
+import { middlewares, verifyRequest } from './authenticate-request.js'
 import { handleFailure } from './send-token-error.js'
 
 /**
@@ -19,13 +20,13 @@ import { handleFailure } from './send-token-error.js'
  */
 export type TokensMiddlewareOptions = TokensOptions & ExpressAdapterOptions
 
+/** The core (built once, here, from options) and the adapter's own options. */
 function split(source: TokensMiddlewareOptions | Tokens, extra: ExpressAdapterOptions) {
-  if (typeof source !== 'object' || source === null) throw new TypeError('tokens(): pass options or a Tokens instance')
-  if (isTokens(source)) return { core: source, adapter: extra }
-  const { onError, allowInsecure, ...coreOptions } = source
+  const core = toTokens(source, 'tokens()')
+  if (isTokens(source)) return { core, adapter: extra }
   return {
-    core: createTokens(coreOptions),
-    adapter: { onError: extra.onError ?? onError, allowInsecure: extra.allowInsecure ?? allowInsecure },
+    core,
+    adapter: { onError: extra.onError ?? source.onError, allowInsecure: extra.allowInsecure ?? source.allowInsecure },
   }
 }
 
@@ -51,11 +52,11 @@ export function tokens(
   adapterOptions: ExpressAdapterOptions = {},
 ): RequestHandler {
   const { core, adapter } = split(options, adapterOptions)
-  const optional = requirements({})
+  const optional = new RouteRequirement({}, { required: false, caller: 'tokens()' })
   middlewares.created++
   return (req, res, next) => {
     rememberOptions(req, adapter)
-    authenticateRequest(core, req, optional, adapter.allowInsecure, next, (error) =>
+    verifyRequest(core, req, optional, adapter.allowInsecure, next, (error) =>
       handleFailure(error, req, res, next, adapter),
     )
   }

@@ -1,8 +1,8 @@
+import type { RequestTransport } from '@tokens/core/adapter'
+
 /** The fields of an Express or Fastify request (or a plain Node one) that tell its transport. */
 interface TransportFields {
-  /** Express: `https`, or `X-Forwarded-Proto` when `trust proxy` trusts the sender. */
-  secure?: unknown
-  /** Fastify: `'https'` or `'http'`, honouring `trustProxy`. */
+  /** Express and Fastify: `'https'` or `'http'`, honouring `trust proxy` / `trustProxy`. */
   protocol?: unknown
   /** Node's `IncomingMessage`. */
   socket?: { encrypted?: unknown } | null
@@ -11,15 +11,14 @@ interface TransportFields {
 }
 
 /**
- * Whether a request came over HTTPS, as its platform sees it (proxies trusted as configured there);
- * `undefined` for an object that is not an HTTP request (a custom `getRequest`), which the HTTPS
- * check then leaves alone.
+ * The platform's facts about how a request arrived, for the core's HTTPS policy: its protocol (proxies
+ * trusted as configured on the platform), else whether its socket is TLS; nothing for an object that
+ * is not an HTTP request (a custom `getRequest`), which the policy then leaves alone.
  */
-export function cameOverHttps(request: object): boolean | undefined {
+export function transportOf(request: object): RequestTransport {
   const fields = request as TransportFields
-  if (typeof fields.secure === 'boolean') return fields.secure
-  if (typeof fields.protocol === 'string') return fields.protocol === 'https'
+  if (typeof fields.protocol === 'string') return { protocol: fields.protocol }
   const socket = fields.socket ?? fields.raw?.socket
-  if (typeof socket === 'object' && socket !== null) return socket.encrypted === true
-  return undefined
+  if (typeof socket === 'object' && socket !== null) return { encrypted: socket.encrypted === true }
+  return {}
 }

@@ -1,11 +1,6 @@
 import { SetMetadata } from '@nestjs/common'
-import {
-  type AccessToken,
-  checkTokenRequirement,
-  type TokenOfType,
-  type TokenRequirement,
-  type TokenType,
-} from '@tokens/core'
+import type { AccessToken, TokenOfType, TokenRequirement, TokenType } from '@tokens/core'
+import { checkTokenRequirement } from '@tokens/core/adapter'
 
 /**
  * Metadata key of {@link RequireToken} (read by `TokenGuard`): the route's `TokenRequirement`, for guards of your own.

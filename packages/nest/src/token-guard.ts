@@ -1,18 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
-import { type AuthenticateOptions, isTokenError, TokenError, type TokenRequirement } from '@tokens/core'
-import { cameOverHttps } from './https.js'
+import type { TokenRequirement } from '@tokens/core'
+import { RouteRequirement } from '@tokens/core/adapter'
+import { transportOf } from './https.js'
 import { PUBLIC_METADATA } from './public.js'
 import { REQUIRE_TOKEN_METADATA } from './require-token.js'
 import { attachToken, type TokenRequest } from './token-request.js'
-import { type HttpsPolicy, httpsPolicy, TOKENS_HTTPS_POLICY } from './tokens-module-options.js'
+import { httpsPolicy, type ModuleHttpsPolicy, TOKENS_HTTPS_POLICY } from './tokens-module-options.js'
 import { TokensService } from './tokens-service.js'
-
-/** A route's requirement as the core takes it, for requests over HTTPS and over plain HTTP. */
-interface Route {
-  secure: AuthenticateOptions
-  insecure: AuthenticateOptions
-}
 
 /**
  * Verifies the request's token (when it has one) with the core and attaches it to the request;
@@ -43,19 +38,19 @@ export class TokenGuard implements CanActivate {
   constructor(
     @Inject(TokensService) protected readonly tokens: TokensService,
     @Inject(Reflector) protected readonly reflector: Reflector,
-    @Optional() @Inject(TOKENS_HTTPS_POLICY) https?: HttpsPolicy,
+    @Optional() @Inject(TOKENS_HTTPS_POLICY) https?: ModuleHttpsPolicy,
   ) {
     // Without TokensModule (a TokensService provided by hand): the module's default.
-    this.#httpsOnly = (https ?? httpsPolicy(false)).httpsOnly
+    this.#https = https ?? httpsPolicy(false)
   }
 
-  readonly #httpsOnly: boolean
+  readonly #https: ModuleHttpsPolicy
 
   /** What each route asks for, by controller and handler (an inherited handler can sit in two controllers). */
-  readonly #routes = new WeakMap<object, WeakMap<object, Route | 'public'>>()
+  readonly #routes = new WeakMap<object, WeakMap<object, RouteRequirement | 'public'>>()
 
   /** The route's requirement (handler over controller) or `'public'`, read from its metadata once. */
-  #route(context: ExecutionContext): Route | 'public' {
+  #route(context: ExecutionContext): RouteRequirement | 'public' {
     const handler = context.getHandler()
     const controller = context.getClass()
     let routes = this.#routes.get(controller)
@@ -70,14 +65,10 @@ export class TokenGuard implements CanActivate {
         REQUIRE_TOKEN_METADATA,
         targets,
       )
-      const required = requirement !== undefined
       route =
         this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_METADATA, targets) === true
           ? 'public'
-          : {
-              secure: { ...requirement, required, secure: true },
-              insecure: { ...requirement, required, secure: false },
-            }
+          : new RouteRequirement(requirement ?? {}, { required: requirement !== undefined, caller: '@RequireToken' })
       routes.set(handler, route)
     }
     return route
@@ -92,30 +83,14 @@ export class TokenGuard implements CanActivate {
         `TokenGuard: getRequest() found no request with headers in a '${context.getType()}' context; override getRequest`,
       )
     }
-    const secure = !this.#httpsOnly || cameOverHttps(request) !== false
-    try {
-      const token = await this.tokens.authenticate(request, secure ? route.secure : route.insecure)
-      attachToken(request, token)
-      return true
-    } catch (error) {
-      throw sameCopy(error)
-    }
+    const { policy, production } = this.#https
+    const secure = policy.isSecure(production, () => transportOf(request))
+    attachToken(request, await this.tokens.authenticate(request, route.options(secure)))
+    return true
   }
 
   /** The request the token is read from and attached to. Override for GraphQL-style contexts. */
   getRequest(context: ExecutionContext): TokenRequest {
     return context.switchToHttp().getRequest<TokenRequest>()
   }
-}
-
-/** A `TokenError` from another copy of the core (a core instance built elsewhere) as this copy's, for the filter. */
-function sameCopy(error: unknown): unknown {
-  if (!isTokenError(error) || error instanceof TokenError) return error
-  const foreign: TokenError = error
-  return new TokenError(foreign.code, foreign.message, {
-    ...(foreign.reason === undefined ? {} : { reason: foreign.reason }),
-    ...(foreign.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: foreign.retryAfterSeconds }),
-    scopes: foreign.scopes,
-    realm: foreign.realm,
-  })
 }

@@ -1,5 +1,6 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common'
 import type { Tokens, TokensOptions } from '@tokens/core'
+import { HttpsPolicy } from '@tokens/core/adapter'
 
 /**
  * Options of {@link TokensModule.forRoot}: the core's `TokensOptions`, plus `isGlobal`.
@@ -47,15 +48,17 @@ export interface TokensModuleAsyncOptions {
 /** Injection token of the resolved module options (internal). */
 export const TOKENS_MODULE_OPTIONS = Symbol('@tokens/nest options')
 
-/** Whether `TokenGuard` refuses tokens that arrive over plain HTTP (internal). */
-export interface HttpsPolicy {
-  httpsOnly: boolean
+/** The core's HTTPS policy with the module's `allowInsecure`, and whether the app runs in production. */
+export interface ModuleHttpsPolicy {
+  policy: HttpsPolicy
+  /** `NODE_ENV` is `production`, read once at startup. */
+  production: boolean
 }
 
-/** Injection token of the module's {@link HttpsPolicy} (internal). */
+/** Injection token of the module's {@link ModuleHttpsPolicy} (internal). */
 export const TOKENS_HTTPS_POLICY = Symbol('@tokens/nest HTTPS policy')
 
-/** Tokens must come over HTTPS in production (`NODE_ENV`, read at startup), unless `allowInsecure`. */
-export function httpsPolicy(allowInsecure: boolean | undefined): HttpsPolicy {
-  return { httpsOnly: allowInsecure !== true && process.env.NODE_ENV === 'production' }
+/** The core's policy: tokens come over HTTPS in production (`NODE_ENV`, read at startup), unless `allowInsecure`. */
+export function httpsPolicy(allowInsecure: boolean | undefined): ModuleHttpsPolicy {
+  return { policy: new HttpsPolicy({ allowInsecure }), production: HttpsPolicy.production() }
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common'
 import { APP_FILTER } from '@nestjs/core'
-import { isTokens, type Tokens, type TokensOptions } from '@tokens/core'
+import type { Tokens, TokensOptions } from '@tokens/core'
+import { isTokens } from '@tokens/core/adapter'
 import { TokenErrorFilter } from './token-error-filter.js'
 import {
   httpsPolicy,

@@ -1,4 +1,5 @@
-import { createTokens, DEFAULTS, isTokens, type TokenStore, type Tokens } from '@tokens/core'
+import { createTokens, DEFAULTS, type TokenStore, type Tokens } from '@tokens/core'
+import { isTokens } from '@tokens/core/adapter'
 import type { StrategyOptionsWithRequest } from 'passport-facebook'
 
 /**

@@ -1,14 +1,12 @@
 import {
-  checkTokenRequirement,
-  createTokens,
   isTokenError,
-  isTokens,
   TokenError,
   type TokenOfType,
   type Tokens,
   type TokensOptions,
   type TokenType,
 } from '@tokens/core'
+import { HttpsPolicy, isTokens, RouteRequirement, toTokens } from '@tokens/core/adapter'
 import type { Request } from 'express'
 import passport from 'passport'
 import { applyHeaders, rememberFailure } from './token-failure.js'
@@ -102,20 +100,22 @@ export type GraphTokenStrategyOptionsWithRequest<T extends TokenType = TokenType
 type AnyOptions = GraphTokenStrategyOptions | GraphTokenStrategyOptionsWithRequest
 
 function coreOf(options: AnyOptions): Tokens {
-  if ('tokens' in options) {
-    if (!isTokens(options.tokens))
-      throw new TypeError("GraphTokenStrategy: option 'tokens' must come from createTokens()")
-    return options.tokens
+  if ('tokens' in options && !isTokens(options.tokens)) {
+    throw new TypeError("GraphTokenStrategy: option 'tokens' must come from createTokens()")
   }
-  const { type: _type, scopes: _scopes, passReqToCallback: _pass, allowInsecure: _insecure, ...core } = options
-  return createTokens(core as TokensOptions)
+  return toTokens('tokens' in options ? options.tokens : (options as TokensOptions), 'GraphTokenStrategy')
 }
 
 /** Express's `env` setting (it follows `NODE_ENV`), or `NODE_ENV` on a server without Express. */
 function inProduction(req: Request): boolean {
   const app = (req as Partial<Request>).app
-  const env = typeof app?.get === 'function' ? app.get('env') : process.env.NODE_ENV
-  return env === 'production'
+  return HttpsPolicy.production(typeof app?.get === 'function' ? app.get('env') : undefined)
+}
+
+/** Express's (or Node's) facts about how a request arrived, for the core's HTTPS policy. */
+function transportOf(req: Request): { protocol?: string; encrypted?: boolean } {
+  if (typeof req.protocol === 'string') return { protocol: req.protocol }
+  return { encrypted: (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true }
 }
 
 /**
@@ -143,10 +143,10 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
   /** The core that verifies tokens; share it with other adapters. */
   readonly tokens: Tokens
   // Plain properties, not #private: Passport runs each request on Object.create(strategy).
-  private readonly requirement: { type: T | readonly T[] | undefined; scopes: readonly string[] | undefined }
+  private readonly route: RouteRequirement<T>
   private readonly verify: GraphTokenVerify<T> | GraphTokenVerifyWithRequest<T> | undefined
   private readonly passReqToCallback: boolean
-  private readonly allowInsecure: boolean
+  private readonly https: HttpsPolicy
 
   constructor(options: GraphTokenStrategyOptionsWithRequest<T>, verify: GraphTokenVerifyWithRequest<T>)
   constructor(options: GraphTokenStrategyOptions<T>, verify?: GraphTokenVerify<T>)
@@ -160,21 +160,20 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
       throw new TypeError('GraphTokenStrategy: verify must be a function')
     }
     this.passReqToCallback = options.passReqToCallback === true
-    this.allowInsecure = options.allowInsecure === true
+    this.https = new HttpsPolicy({ allowInsecure: options.allowInsecure })
     if (this.passReqToCallback && verify === undefined) {
       throw new TypeError('GraphTokenStrategy: passReqToCallback needs a verify function')
     }
-    this.requirement = { type: options.type, scopes: options.scopes }
-    checkTokenRequirement(this.requirement, 'GraphTokenStrategy')
+    const requirement = { type: options.type, scopes: options.scopes }
+    this.route = new RouteRequirement<T>(requirement, { required: true, caller: 'GraphTokenStrategy' })
     this.tokens = coreOf(options)
     this.verify = verify
   }
 
   /** Verifies the request's token through the core. Called by `passport.authenticate()`. */
   override authenticate(req: Request): void {
-    const { type, scopes } = this.requirement
-    const secure = this.allowInsecure || !inProduction(req) || req.secure === true
-    this.tokens.authenticate(req, { required: true, type, scopes, secure }).then(
+    const secure = this.https.isSecure(inProduction(req), () => transportOf(req))
+    this.tokens.authenticate(req, this.route.options(secure)).then(
       (token) => this.verified(req, token as TokenOfType<T>),
       (error: unknown) => this.refuse(req, error),
     )
