@@ -185,6 +185,24 @@ function tasksOf(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : undefined
 }
 
+/**
+ * The user's own node (`GET /me`) with `fields`: the profile a login shows. Outages are
+ * `graph_unavailable`, refused app credentials `misconfigured`; Graph's other refusals stay
+ * `GraphApiError`s.
+ */
+export async function profile(
+  ctx: AcquisitionContext,
+  userToken: UserToken,
+  fields: readonly string[] | undefined,
+): Promise<Record<string, unknown>> {
+  const params = fields === undefined || fields.length === 0 ? {} : { fields: fields.join(',') }
+  const answer = await step(ctx, () => ctx.graph.get<unknown>('/me', { token: userToken, params }))
+  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
+    throw new TypeError('Graph API answered /me without an object')
+  }
+  return answer as Record<string, unknown>
+}
+
 /** Every Page the user manages, with its Page token (paging followed); saved in the store. */
 export async function pageTokens(
   ctx: AcquisitionContext,

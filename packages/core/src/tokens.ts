@@ -332,6 +332,21 @@ export class Tokens {
     return acquisition.exchangeForLongLived(this.#acquisition(), token)
   }
 
+  /**
+   * The user's profile (`GET /me` with `fields`), as Graph answers it: what a login shows. A Graph
+   * outage is `graph_unavailable`, like every acquisition.
+   *
+   * @example
+   * ```ts
+   * const user = await tokens.verify(raw, { type: 'user' })
+   * const me = await tokens.profile(user, { fields: ['id', 'name', 'email'] })
+   * console.log(me.name)
+   * ```
+   */
+  profile(userToken: UserToken, options: { fields?: readonly string[] } = {}): Promise<Record<string, unknown>> {
+    return acquisition.profile(this.#acquisition(), userToken, options.fields)
+  }
+
   /** Page tokens of every Page the user manages (paging followed), from the store or Graph; stored. */
   pageTokens(userToken: UserToken, options?: acquisition.PageTokenOptions): Promise<PageToken[]> {
     return acquisition.pageTokens(this.#acquisition(), userToken, options)

@@ -38,7 +38,10 @@ export interface FacebookLoginOptions {
   scope?: string | string[]
   /** Profile fields, as in passport-facebook (`['id', 'displayName', 'emails']`). @default Graph's default */
   profileFields?: string[]
-  /** Attach `appsecret_proof` to the profile call. @default true */
+  /**
+   * Kept for passport-facebook's options: the core attaches `appsecret_proof` to every Graph call of
+   * the login (the profile included) whatever this says. @default true
+   */
   enableProof?: boolean
   /** Graph API base URL (point it at `@tokens/emulator` in tests). @default 'https://graph.facebook.com' */
   graphUrl?: string
@@ -71,9 +74,9 @@ export interface FacebookLoginOptions {
    */
   clearFragment?: boolean
   /**
-   * Milliseconds passport-facebook's own Graph calls (the code exchange, the profile) may go without
-   * an answer before the login ends in `graph_unavailable` (503). The core built from these options
-   * gets it too; a core given as `tokens` keeps its own `timeoutMs`.
+   * The core's `timeoutMs` for the core built from these options: the deadline of each Graph call of
+   * the login (the code exchange, the profile, the long-lived exchange, the Pages), retries included;
+   * past it the login ends in `graph_unavailable` (503). A core given as `tokens` keeps its own.
    * @default 5000 (the core's `timeoutMs`)
    */
   timeoutMs?: number

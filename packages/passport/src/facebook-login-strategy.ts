@@ -1,4 +1,5 @@
-import type { PageToken, Tokens, UserToken } from '@tokens/core'
+import { randomBytes } from 'node:crypto'
+import { GraphApiError, type PageToken, type Tokens, type UserToken } from '@tokens/core'
 import type { Request } from 'express'
 import { type AuthenticateOptions, Strategy as FacebookStrategy, type Profile } from 'passport-facebook'
 import {
@@ -8,7 +9,7 @@ import {
   loginCore,
 } from './facebook-login-options.js'
 import { clearInheritedFragment, isCallback } from './login-fragment.js'
-import { asLoginOutage, deadlineAgent, tokenAnswerOutage } from './login-outage.js'
+import { profileOf } from './login-profile.js'
 
 /**
  * What a verify function reports: an error, the user (or `false` to refuse the login), and info.
@@ -78,9 +79,27 @@ export interface FacebookLoginAuthenticateOptions extends Omit<AuthenticateOptio
  * or not a code of this app at all): what the request brought was bad, so the login fails (401,
  * `failureRedirect`) instead of erring – anyone can call the callback with `?code=x`.
  */
-function isRefusedCode(error: unknown): error is Error {
-  if (!(error instanceof Error) || error.name !== 'FacebookTokenError') return false
-  return (error as Error & { code?: unknown }).code === 100
+function isRefusedCode(error: unknown): error is GraphApiError {
+  return error instanceof GraphApiError && error.code === 100
+}
+
+/** What stands for the access token of a login whose code exchange failed, until `userProfile` reports it. */
+const FAILED = 'failed-login:'
+
+/** passport-oauth2's client, as far as this strategy sets it up. */
+interface OAuth2Client {
+  getOAuthAccessToken(
+    code: string,
+    params: { redirect_uri?: string },
+    callback: (error: unknown, accessToken?: string, refreshToken?: string, results?: object) => void,
+  ): void
+}
+
+/** passport-facebook's protected members this strategy builds on (its documented override points). */
+interface FacebookBase {
+  _oauth2: OAuth2Client
+  _profileFields: string[] | null
+  _convertProfileFields(fields: string[]): string
 }
 
 /**
@@ -96,9 +115,9 @@ function dialogError(req: Request): { message: string } | undefined {
   return { message: typeof described === 'string' && described !== '' ? described : 'The login did not complete' }
 }
 
-/** Verifies the login's token, exchanges it and fetches the Pages; outages are mapped by `authenticate`. */
+/** Exchanges the login's token for a long-lived one and fetches the Pages, through the core. */
 async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOptions | FacebookLoginOptionsWithRequest) {
-  const shortLived = await tokens.verify(raw, { type: 'user' })
+  const shortLived = await tokens.verify(raw, { type: 'user' }) // cached by the code exchange: no Graph call
   const userToken = options.longLived === false ? shortLived : await tokens.exchangeForLongLived(shortLived)
   const wantPages = options.fetchPages !== false && userToken.hasScope('pages_show_list')
   // A login is the moment to refresh: the user may have gained or lost Pages since the last one.
@@ -107,9 +126,10 @@ async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOption
 }
 
 /**
- * Facebook Login for Passport (name `facebook`), built on passport-facebook. On callback the core
- * verifies the login's token, exchanges it for a long-lived one, fetches every Page token of the
- * user and saves them in the store, then calls `verify(userToken, pageTokens, profile, done)`.
+ * Facebook Login for Passport (name `facebook`), built on passport-facebook (the dialog, `state`).
+ * Every Graph call of the callback goes through the core (deadlines, `appsecret_proof`, outages,
+ * redaction, events): the code exchange, the profile, the long-lived exchange and every Page token
+ * of the user, saved in the store; then it calls `verify(userToken, pageTokens, profile, done)`.
  * A dialog that comes back with any `error` (denied, `server_error`, `temporarily_unavailable`…) and a
  * reused or expired code end at `failureRedirect`, not in an exception; a
  * Graph outage during the callback ends in the core's `graph_unavailable` (503 with `Retry-After`).
@@ -134,9 +154,11 @@ async function acquire(tokens: Tokens, raw: string, options: FacebookLoginOption
 export class FacebookLoginStrategy extends FacebookStrategy {
   /** The core that verifies and acquires tokens; share it with `GraphTokenStrategy`. */
   readonly tokens: Tokens
+  // Plain properties, not #private: Passport runs each request on Object.create(strategy).
   private readonly authType: FacebookLoginOptions['authType']
   private readonly clearFragment: boolean
-  private readonly secrets: readonly string[]
+  /** Why each failed code exchange failed, by the stand-in token `userProfile` gets instead. */
+  private readonly failedExchanges = new Map<string, unknown>()
 
   constructor(options: FacebookLoginOptionsWithRequest, verify: FacebookLoginVerifyWithRequest)
   constructor(options: FacebookLoginOptions, verify: FacebookLoginVerify)
@@ -147,9 +169,12 @@ export class FacebookLoginStrategy extends FacebookStrategy {
     if (typeof verify !== 'function') throw new TypeError('FacebookLoginStrategy: verify must be a function')
     const passReq = options?.passReqToCallback === true
     const strategyOptions = facebookOptions(options)
-    const agent = deadlineAgent(options.graphUrl, options.timeoutMs)
     const tokens = loginCore(options)
     super(strategyOptions, (req: Request, accessToken: string, _refresh: string, profile: Profile, done) => {
+      if (profile.provider === REFUSED_CODE) {
+        done(null, false, { message: profile.displayName })
+        return
+      }
       acquire(tokens, accessToken, options).then(({ userToken, pageTokens }) => {
         try {
           if (passReq) (verify as FacebookLoginVerifyWithRequest)(req, userToken, pageTokens, profile, done)
@@ -159,33 +184,52 @@ export class FacebookLoginStrategy extends FacebookStrategy {
         }
       }, done)
     })
-    this._oauth2.setAgent(agent)
     this.tokens = tokens
     this.authType = options.authType
     this.clearFragment = options.clearFragment ?? true
-    this.secrets = [options.clientSecret]
+    // passport-oauth2 exchanges the code through its client once `state` checks out: the core does it
+    // instead. A failure is carried to `userProfile`, which reports it as passport-oauth2 expects.
+    const failed = this.failedExchanges
+    ;(this as unknown as FacebookBase)._oauth2.getOAuthAccessToken = (code, params, callback) => {
+      tokens.exchangeCode({ code, redirectUri: params.redirect_uri ?? strategyOptions.callbackURL }).then(
+        (userToken) => callback(null, userToken.value, undefined, {}),
+        (error: unknown) => {
+          const standIn = `${FAILED}${randomBytes(12).toString('hex')}`
+          failed.set(standIn, error)
+          callback(null, standIn, undefined, {})
+        },
+      )
+    }
   }
 
   /** Starts the dialog, or handles its callback. Called by `passport.authenticate('facebook')`. */
   override authenticate(req: Request, options?: FacebookLoginAuthenticateOptions): void {
-    const strategy = this as unknown as { error(error: unknown): void; fail(info: object, status?: number): void }
-    const error = strategy.error
-    const realm = this.tokens.realm
-    // A code used twice (a refreshed callback page, a replay) is a failed login, not a server error;
-    // a Graph outage anywhere in the login is 503 `graph_unavailable`, not passport-facebook's 500.
-    strategy.error = (cause: unknown) =>
-      isRefusedCode(cause)
-        ? strategy.fail({ message: cause.message }, 401)
-        : error.call(strategy, asLoginOutage(cause, realm))
     const denied = dialogError(req)
     if (this.clearFragment && (denied || isCallback(req))) clearInheritedFragment(req, options)
-    if (denied) strategy.fail(denied, 401)
+    if (denied) this.fail(denied, 401)
     else super.authenticate(req, options)
   }
 
-  /** Reads Graph's error answer to the code exchange: an outage becomes `graph_unavailable` (503). */
-  override parseErrorResponse(body: string, status: number): Error | null {
-    return tokenAnswerOutage(body, status, this.tokens.realm, this.secrets) ?? super.parseErrorResponse(body, status)
+  /**
+   * The user's profile, through the core (`GET /me` with passport-facebook's `profileFields`), as
+   * passport-facebook's normalized `Profile`. Reports the code exchange's failure first: a code Graph
+   * refused becomes a failed login (401, `failureRedirect`), an outage or a misconfigured app the
+   * core's `TokenError` (503 `graph_unavailable`, 500 `misconfigured`).
+   */
+  override userProfile(accessToken: string, done: (error: unknown, profile?: Profile) => void): void {
+    if (accessToken.startsWith(FAILED)) {
+      const error = this.failedExchanges.get(accessToken)
+      this.failedExchanges.delete(accessToken)
+      if (isRefusedCode(error)) done(null, refusedCode(error))
+      else done(error ?? new Error('The login code could not be exchanged'))
+      return
+    }
+    const base = this as unknown as FacebookBase
+    const fields = base._profileFields === null ? undefined : base._convertProfileFields(base._profileFields).split(',')
+    this.tokens
+      .verify(accessToken, { type: 'user' })
+      .then((userToken) => this.tokens.profile(userToken, fields === undefined ? {} : { fields }))
+      .then((json) => done(null, profileOf(json)), done)
   }
 
   /** Adds the strategy's `authType` to the dialog unless `passport.authenticate()` names one. */
@@ -193,4 +237,12 @@ export class FacebookLoginStrategy extends FacebookStrategy {
     const authType = options.authType ?? this.authType
     return super.authorizationParams({ ...options, ...(authType !== undefined && { authType }) } as never)
   }
+}
+
+/** The `provider` of the stand-in profile of a login whose code Graph refused. */
+const REFUSED_CODE = 'facebook:refused-code'
+
+/** A stand-in profile that makes the verify step fail the login with Graph's reason. */
+function refusedCode(error: GraphApiError): Profile {
+  return { provider: REFUSED_CODE, id: '', displayName: error.message } as Profile
 }

@@ -80,20 +80,26 @@ beforeEach(async () => {
     done(null, { id: userToken.userId })
   }
   auth.use(new FacebookLoginStrategy(options('facebook'), verify))
-  auth.use(
-    'wrong-secret',
-    new FacebookLoginStrategy({ ...options('wrong-secret'), clientSecret: 'not-the-secret' }, verify),
+  // Strategies with a Graph or a secret of their own build their own core (a shared core has its own).
+  const withOwnCore = (name: string) => {
+    const { tokens: _shared, ...own } = options(name)
+    return own
+  }
+  const wrongSecret = new FacebookLoginStrategy(
+    { ...withOwnCore('wrong-secret'), clientSecret: 'not-the-secret' },
+    verify,
   )
+  auth.use('wrong-secret', wrongSecret)
   // A Graph that accepts connections and drops them (socket hang up), and one behind a proxy answering 502.
   const hangUp = await listen(createNetServer((socket) => socket.destroy()))
-  const { tokens: _, ...withoutCore } = options('hang-up')
-  const ownCore = new FacebookLoginStrategy({ ...withoutCore, graphUrl: hangUp }, verify)
-  cores = [ownCore.tokens]
+  const ownCore = new FacebookLoginStrategy({ ...withOwnCore('hang-up'), graphUrl: hangUp }, verify)
   auth.use('hang-up', ownCore)
   const proxy = await listen(
     createHttpServer((_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>')),
   )
-  auth.use('proxy', new FacebookLoginStrategy({ ...options('proxy'), graphUrl: proxy }, verify))
+  const behindProxy = new FacebookLoginStrategy({ ...withOwnCore('proxy'), graphUrl: proxy }, verify)
+  auth.use('proxy', behindProxy)
+  cores = [wrongSecret.tokens, ownCore.tokens, behindProxy.tokens]
 })
 
 afterEach(async () => {
@@ -181,9 +187,7 @@ describe('facebook: Graph down during the code exchange or the profile call', ()
   it('refuses a timeoutMs that is not a number ≥ 1, naming the option', () => {
     const options = { clientID: '1', clientSecret: 'app-secret-value', callbackURL: 'https://example.com/cb' }
     for (const timeoutMs of [0, -1, Number.NaN, '5000' as unknown as number]) {
-      expect(() => new FacebookLoginStrategy({ ...options, timeoutMs }, () => undefined)).toThrow(
-        /FacebookLoginStrategy: option 'timeoutMs'/,
-      )
+      expect(() => new FacebookLoginStrategy({ ...options, timeoutMs }, () => undefined)).toThrow(/option 'timeoutMs'/)
     }
   })
 })
