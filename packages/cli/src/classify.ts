@@ -75,6 +75,12 @@ function fromGraphError(error: GraphApiError): CliFailure {
 
 /** `: <the cause's message>` when there is one. */
 function detail(cause: unknown): string {
-  if (cause instanceof Error && cause.message !== '') return `: ${cause.message}`
-  return ''
+  if (!(cause instanceof Error) || cause.message === '') return ''
+  let code: unknown
+  for (let e: unknown = cause, depth = 0; e instanceof Error && depth < 5 && code === undefined; e = e.cause, depth++) {
+    code = (e as { code?: unknown }).code
+  }
+  return typeof code === 'string' && !cause.message.includes(code)
+    ? `: ${cause.message} (${code})`
+    : `: ${cause.message}`
 }

@@ -32,6 +32,7 @@ export function formatTime(ms: number): string {
 export function formatRelative(ms: number, now: number): string {
   const seconds = Math.round((ms - now) / 1000)
   const abs = Math.abs(seconds)
+  if (abs < 5) return 'now'
   if (abs < 90) return relative.format(seconds, 'second')
   if (abs < 90 * 60) return relative.format(Math.round(seconds / 60), 'minute')
   if (abs < 48 * 3600) return relative.format(Math.round(seconds / 3600), 'hour')

@@ -83,7 +83,16 @@ function commanderExit(error: CommanderError, output: Output): ExitCode {
     return EXIT.ok
   }
   if (output.json)
-    output.document({ error: { exitCode: EXIT.usage, kind: 'usage', message: error.message.replace(/^error: /, '') } })
+    output.document({
+      error: {
+        exitCode: EXIT.usage,
+        kind: 'usage',
+        message: error.message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim(),
+      },
+    })
   return EXIT.usage
 }
 
