@@ -5,9 +5,11 @@ import type {
   InvalidationReason,
   PageOptions,
   PageTokenOptions,
+  PageUpdate,
   SystemUserTokenOptions,
   UsagePreset,
   UserOptions,
+  UserProfile,
   UserTokenOptions,
 } from './types.js'
 
@@ -65,6 +67,10 @@ export async function handleAdmin(
     emu.setUsage(usage[1], body() as UsagePreset)
     return ok({ success: true })
   }
+  const user = /^PATCH \/__admin\/users\/(\d+)$/.exec(route)
+  if (user?.[1]) return ok(emu.updateUser(user[1], body() as UserProfile))
+  const page = /^PATCH \/__admin\/pages\/(\d+)$/.exec(route)
+  if (page?.[1]) return ok(emu.updatePage(page[1], body() as PageUpdate))
   const pageUsage = /^PUT \/__admin\/pages\/(\d+)\/usage$/.exec(route)
   if (pageUsage?.[1]) {
     emu.setPageUsage(pageUsage[1], body() as UsagePreset)

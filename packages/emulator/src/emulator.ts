@@ -19,12 +19,15 @@ import type {
   NodeInfo,
   PageOptions,
   PageTokenOptions,
+  PageUpdate,
   SystemUserTokenOptions,
   UsagePreset,
   UserOptions,
+  UserProfile,
   UserTokenOptions,
 } from './types.js'
 import { UsageMeter } from './usage.js'
+import { checkDefaultVersion, DEFAULT_GRAPH_VERSION } from './versions.js'
 
 /**
  * A running Graph API emulator. Every method acts immediately on the in-memory state; caller mistakes
@@ -45,8 +48,13 @@ export interface Emulator {
   /** The default Graph version (`facebook-api-version` of unversioned calls). */
   readonly graphVersion: string
   createApp(options?: AppOptions): AppInfo
+  /** A user with a profile (see {@link UserProfile}); `developerOf` gives them a developer role on apps. */
   createUser(options?: UserOptions): NodeInfo
+  /** Changes a user's name or profile fields; fields left `undefined` stay as they are. */
+  updateUser(userId: string, profile: UserProfile): NodeInfo
   createPage(options: PageOptions): NodeInfo
+  /** Changes a Page's name, category or fields (`about`, `fanCount`, `username`, `link`, `pictureUrl`). */
+  updatePage(pageId: string, update: PageUpdate): NodeInfo
   /** A user token; its scopes are recorded as granted (see `/{user-id}/permissions`). */
   issueUserToken(options: UserTokenOptions): string
   /** A Page token of a user with a role on the Page; `lifetime: 'long'` never expires (`expires_at: 0`). */
@@ -108,7 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const given = options.host === undefined || options.host === 'localhost' ? '127.0.0.1' : options.host
   // Every address the name resolves to must be loopback, and the server binds the address checked.
   const host = options.allowNonLoopback ? given : await loopbackAddress(given)
-  const graphVersion = options.graphVersion ?? 'v25.0'
+  const graphVersion = checkDefaultVersion(options.graphVersion ?? DEFAULT_GRAPH_VERSION)
   const clock = new Clock(options.now ?? Math.floor(Date.now() / 1000), options.freezeClock ?? false)
   const directory = new Directory()
   const tokens = new TokenStore(directory, clock)
@@ -147,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     usage,
     pageUsage,
     baseUrl: () => url,
+    countRequest: (path) => counts.set(path, (counts.get(path) ?? 0) + 1),
     graphVersion,
     removeApp,
   }
@@ -164,8 +173,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const { id, name } = directory.createUser(o)
       return { id, name }
     },
+    updateUser: (userId, profile) => {
+      const { id, name } = directory.updateUser(userId, profile)
+      return { id, name }
+    },
     createPage: (o) => {
       const { id, name } = directory.createPage(o)
+      return { id, name }
+    },
+    updatePage: (pageId, update) => {
+      const { id, name } = directory.updatePage(pageId, update)
       return { id, name }
     },
     issueUserToken: (o) => tokens.issueUser(o.appId, o.userId, o.scopes, o.lifetime).value,
@@ -211,6 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         id: p.id,
         name: p.name,
         category: p.category,
+        ...p.fields,
         admins: [...p.admins],
         posts: p.feed.length,
       })),
@@ -238,7 +256,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     createHandler({
       services,
       faults,
-      counts,
       hung,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       port: () => port,

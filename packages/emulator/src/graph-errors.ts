@@ -7,6 +7,9 @@ export interface GraphErrorBody {
   is_transient?: boolean
 }
 
+/** How much of a message `WWW-Authenticate` repeats (a message may echo a long input). */
+const MAX_HEADER_MESSAGE = 512
+
 const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 613])
 
 /** Graph's own words for the codes the fault injector can produce. */
@@ -52,6 +55,26 @@ export class GraphError extends Error {
     this.body = body
     this.status = status
     this.invalidToken = invalidToken
+  }
+
+  /**
+   * The `WWW-Authenticate` header Graph sends with an `OAuthException`: `OAuth "Facebook Platform"
+   * "<error>" "<message>"`, where `<error>` is `invalid_token` (190, 102), `not_found` (803) or
+   * `invalid_request`; `undefined` for a `GraphMethodException`. The message is reduced to printable
+   * ASCII without double quotes, and cut at 512 characters, so that no input can break the header.
+   */
+  wwwAuthenticate(): string | undefined {
+    if (this.body.type !== 'OAuthException') return undefined
+    const { code } = this.body
+    const kind =
+      this.invalidToken || code === 190 || code === 102
+        ? 'invalid_token'
+        : code === 803
+          ? 'not_found'
+          : 'invalid_request'
+    const printable = this.body.message.replace(/"/g, "'").replace(/[^\x20-\x7e]/g, '?')
+    const message = printable.length > MAX_HEADER_MESSAGE ? `${printable.slice(0, MAX_HEADER_MESSAGE)}...` : printable
+    return `OAuth "Facebook Platform" "${kind}" "${message}"`
   }
 
   /** `OAuthException` with the given code (and subcode). */

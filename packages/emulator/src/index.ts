@@ -11,11 +11,15 @@ export type {
   FaultOptions,
   InvalidationReason,
   NodeInfo,
+  PageFields,
   PageOptions,
   PageTokenOptions,
+  PageUpdate,
   SystemUserTokenOptions,
   TokenLifetime,
   UsagePreset,
   UserOptions,
+  UserProfile,
   UserTokenOptions,
 } from './types.js'
+export { GRAPH_VERSIONS } from './versions.js'

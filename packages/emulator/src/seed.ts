@@ -64,15 +64,32 @@ export function seedDemo(emu: Emulator, options: SeedOptions = {}): DemoSeed {
     ...(options.deauthorizeCallbackUrl && { deauthorizeCallbackUrl: options.deauthorizeCallbackUrl }),
     ...(options.dataDeletionCallbackUrl && { dataDeletionCallbackUrl: options.dataDeletionCallbackUrl }),
   })
-  const user = emu.createUser({ id: DEMO.userId, name: 'Ada Lovelace', email: 'ada@example.com' })
+  const user = emu.createUser({
+    id: DEMO.userId,
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    birthday: '12/10/1815',
+    locale: 'en_GB',
+    developerOf: [app.id],
+  })
   const pages = [
     emu.createPage({
       id: '3000000000000001',
       name: 'Analytical Engine Fan Club',
       category: 'Community',
       admins: [user.id],
+      about: 'Notes on the Analytical Engine',
+      fanCount: 1843,
+      username: 'analyticalengine',
     }),
-    emu.createPage({ id: '3000000000000002', name: 'Lovelace Bakery', category: 'Bakery', admins: [user.id] }),
+    emu.createPage({
+      id: '3000000000000002',
+      name: 'Lovelace Bakery',
+      category: 'Bakery',
+      admins: [user.id],
+      about: 'Bread, computed',
+      fanCount: 212,
+    }),
   ]
   const userToken = emu.issueUserToken({ appId: app.id, userId: user.id, scopes: [...DEMO.scopes], lifetime: 'long' })
   const firstPage = pages[0]!

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { businessUseCaseUsage, rawToken } from './caller.js'
 import type { GraphRequest, GraphResult, Services } from './context.js'
+import { dispatch } from './dispatch.js'
 import type { FaultInjector } from './faults.js'
 import { GraphError } from './graph-errors.js'
+import { graphSegments, parseGraphPath } from './graph-path.js'
 import {
   BodyTooLargeError,
   headerToken,
@@ -14,14 +16,13 @@ import {
   sendRedirect,
 } from './http-io.js'
 import { isLoopbackAddress, isLoopbackHost } from './loopback.js'
-import { route } from './router.js'
+import { SILHOUETTE_PATH, SILHOUETTE_PNG } from './picture.js'
 import { newTraceId } from './tokens.js'
 
 /** What the HTTP handler needs besides the Graph services. */
 export interface ServerDeps {
   services: Services
   faults: FaultInjector
-  counts: Map<string, number>
   maxBodyBytes: number
   /** Responses held open by `hang` faults, closed with the emulator. */
   hung: Set<ServerResponse>
@@ -31,7 +32,6 @@ export interface ServerDeps {
   admin(method: string, path: string, query: URLSearchParams, body: Buffer): Promise<{ status: number; body: unknown }>
 }
 
-const VERSIONED = /^\/(v\d+\.\d+)(\/.*)?$/
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 function errorBody(error: GraphError, traceId: string): unknown {
@@ -47,7 +47,11 @@ function write(res: ServerResponse, result: GraphResult, headers: Record<string,
       sendHtml(res, result.status, result.html, headers)
       return
     case 'redirect':
-      sendRedirect(res, result.location, headers)
+      sendRedirect(
+        res,
+        result.location,
+        result.contentType === undefined ? headers : { ...headers, 'content-type': result.contentType },
+      )
       return
     default: {
       const unknown: never = result
@@ -61,8 +65,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Why an admin request is refused before it is read, as `[status, error]`; `undefined` if it is not. */
-function adminRefusal(deps: ServerDeps, req: IncomingMessage): [number, string] | undefined {
+function adminRefusal(deps: ServerDeps, req: IncomingMessage, url: URL): [number, string] | undefined {
   if (!isLoopbackAddress(req.socket.remoteAddress)) return [403, 'the admin API only answers loopback clients']
+  // A request sent as to a proxy (`GET http://other.example/__admin/state`) names another server.
+  if (url.host !== 'emulator.invalid' && !isLoopbackHost(url.host, deps.port())) {
+    return [403, 'the admin API only answers requests for itself']
+  }
   // A page on another origin must not drive the emulator: a Host that is not loopback is DNS rebinding,
   // an Origin that is not the emulator's own is a cross-origin request (even a no-cors one).
   const host = req.headers.host
@@ -86,7 +94,7 @@ function adminRefusal(deps: ServerDeps, req: IncomingMessage): [number, string] 
 }
 
 async function handleAdmin(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const refusal = adminRefusal(deps, req)
+  const refusal = adminRefusal(deps, req, url)
   if (refusal) {
     sendJson(res, refusal[0], { error: refusal[1] }, {})
     return
@@ -112,16 +120,29 @@ function callerApp(graphReq: GraphRequest, services: Services): string | undefin
   return clientId && services.directory.apps.get(clientId) ? clientId : undefined
 }
 
+/** A `Host` header that can go into a URL as it is: a name or an address, and a port. */
+const HOST = /^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,16}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/
+
+/**
+ * The scheme and host the client called, for paging links: from an absolute request target (a client
+ * sending through a proxy), else `X-Forwarded-Proto` and `Host`, else the emulator's own URL.
+ */
+function originOf(req: IncomingMessage, target: URL, fallback: string): string {
+  if (target.host !== 'emulator.invalid') return `${target.protocol}//${target.host}`
+  const host = req.headers.host
+  if (host === undefined || !HOST.test(host)) return fallback
+  const forwarded = req.headers['x-forwarded-proto']
+  return `${forwarded === 'https' ? 'https' : 'http'}://${host}`
+}
+
 async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const { services } = deps
   const traceId = newTraceId()
-  const match = VERSIONED.exec(url.pathname)
-  const version = match?.[1]
-  const rawPath = (match ? (match[2] ?? '/') : url.pathname).replace(/\/{2,}/g, '/')
-  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath
-  deps.counts.set(path, (deps.counts.get(path) ?? 0) + 1)
+  const parsed = parseGraphPath(url.pathname)
+  const { path } = parsed
+  services.countRequest(path)
   const headers: Record<string, string> = {
-    'facebook-api-version': version ?? services.graphVersion,
+    'facebook-api-version': parsed.version ?? services.graphVersion,
     'x-fb-trace-id': traceId,
     'access-control-allow-origin': '*',
     'cache-control': 'private, no-cache, no-store, must-revalidate',
@@ -139,11 +160,15 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
     const method = req.method ?? 'GET'
     const body = BODY_METHODS.has(method) ? await readBody(req, deps.maxBodyBytes) : Buffer.alloc(0)
     const params = mergeParams(url.searchParams, parseBody(body, req.headers['content-type']))
-    const segments = path
-      .split('/')
-      .filter((s) => s !== '')
-      .map((s) => decodeURIComponent(s))
-    graphReq = { method, path, segments, version, params, headerToken: headerToken(req) }
+    graphReq = {
+      method,
+      path,
+      segments: [],
+      version: parsed.version,
+      params,
+      headerToken: headerToken(req),
+      origin: originOf(req, url, services.baseUrl()),
+    }
     if (fault?.errorCode !== undefined || fault?.status !== undefined) {
       // An injected failure still tells the caller's app where its budget stands, like every answer.
       const appId = callerApp(graphReq, services)
@@ -151,7 +176,8 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
       if (fault.errorCode !== undefined) throw GraphError.forCode(fault.errorCode, fault.status)
       throw GraphError.server(fault.status as number)
     }
-    const result = route(graphReq, services)
+    graphReq.segments = graphSegments(parsed)
+    const result = dispatch(graphReq, services)
     if (graphReq.appId) headers['x-app-usage'] = JSON.stringify(services.usage.usage(graphReq.appId))
     if (graphReq.pageId) headers['x-business-use-case-usage'] = businessUseCaseUsage(services, graphReq.pageId)
     write(res, result, headers)
@@ -161,12 +187,21 @@ async function handleGraph(deps: ServerDeps, req: IncomingMessage, res: ServerRe
     let error: GraphError
     if (caught instanceof GraphError) error = caught
     else if (caught instanceof BodyTooLargeError) error = GraphError.oauth(100, '(#100) The request body is too large')
-    else if (caught instanceof URIError) error = GraphError.oauth(100, '(#100) Malformed path')
     else error = GraphError.forCode(1)
-    if (error.invalidToken)
-      headers['www-authenticate'] = `OAuth "Facebook Platform" "invalid_token" "${error.message.replace(/"/g, "'")}"`
+    const www = error.wwwAuthenticate()
+    if (www !== undefined) headers['www-authenticate'] = www
     if (!res.headersSent) sendJson(res, error.status, errorBody(error, traceId), headers)
   }
+}
+
+/** The silhouette image `picture` URLs point at when no picture was seeded. */
+function sendSilhouette(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'image/png',
+    'content-length': String(SILHOUETTE_PNG.length),
+    'cache-control': 'public, max-age=86400',
+  })
+  res.end(SILHOUETTE_PNG)
 }
 
 /** The request listener of the emulator: the admin API under `/__admin`, Graph everywhere else. */
@@ -177,6 +212,10 @@ export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: Ser
       url = new URL(req.url ?? '/', 'http://emulator.invalid')
     } catch {
       url = new URL('http://emulator.invalid/')
+    }
+    if (url.pathname === SILHOUETTE_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendSilhouette(res)
+      return
     }
     const work = url.pathname.startsWith('/__admin')
       ? handleAdmin(deps, req, res, url)

@@ -1,6 +1,7 @@
 import { reportIssued } from './issued-secrets.js'
+import { checkPageFields, checkPageNaming, checkProfile, type StoredPageFields, type StoredProfile } from './profile.js'
 import { newAppToken, newSecret } from './tokens.js'
-import type { AppInfo, AppOptions, NodeInfo, PageOptions, UserOptions } from './types.js'
+import type { AppInfo, AppOptions, NodeInfo, PageOptions, PageUpdate, UserOptions, UserProfile } from './types.js'
 
 /** An app as the emulator keeps it. */
 export interface AppRecord extends AppInfo {
@@ -10,11 +11,13 @@ export interface AppRecord extends AppInfo {
   dataDeletionCallbackUrl: string | undefined
   /** The opaque app token `client_credentials` hands out. */
   issuedAppToken: string
+  /** Users with a developer role on the app (their user tokens may call `/debug_token`). */
+  developers: string[]
 }
 
 /** A user as the emulator keeps it. */
 export interface UserRecord extends NodeInfo {
-  email: string | undefined
+  profile: StoredProfile
 }
 
 /** A post in a Page's in-memory feed. */
@@ -29,6 +32,7 @@ export interface PageRecord extends NodeInfo {
   category: string
   admins: Set<string>
   feed: FeedPost[]
+  fields: StoredPageFields
 }
 
 /** A permission's status for one user and one app, as `/{user-id}/permissions` reports it. */
@@ -70,15 +74,38 @@ export class Directory {
       deauthorizeCallbackUrl: options.deauthorizeCallbackUrl,
       dataDeletionCallbackUrl: options.dataDeletionCallbackUrl,
       issuedAppToken: newAppToken(id),
+      developers: [],
     }
     this.apps.set(id, app)
     return app
   }
 
   createUser(options: UserOptions = {}): UserRecord {
+    const input = (options ?? {}) as Record<string, unknown>
+    const profile = checkProfile('createUser', input)
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new TypeError('createUser: name must be a non-empty string')
+    }
+    const developerOf = options.developerOf ?? []
+    if (!Array.isArray(developerOf)) throw new TypeError('createUser: developerOf must be an array of app ids')
+    const apps = developerOf.map((appId) => this.app(String(appId)))
     const id = this.#id('2', options.id, this.#taken)
-    const user: UserRecord = { id, name: options.name ?? `Test User ${this.users.size + 1}`, email: options.email }
+    const user: UserRecord = { id, name: options.name ?? `Test User ${this.users.size + 1}`, profile }
     this.users.set(id, user)
+    for (const app of apps) if (!app.developers.includes(id)) app.developers.push(id)
+    return user
+  }
+
+  /** Changes a user's name and profile fields (`undefined` leaves a field as it is). */
+  updateUser(userId: string, update: UserProfile): UserRecord {
+    const user = this.user(userId)
+    const input = (update ?? {}) as Record<string, unknown>
+    if (update.name !== undefined) {
+      if (typeof update.name !== 'string' || update.name === '')
+        throw new TypeError('updateUser: name must be a non-empty string')
+      user.name = update.name
+    }
+    user.profile = { ...user.profile, ...checkProfile('updateUser', input) }
     return user
   }
 
@@ -93,8 +120,21 @@ export class Directory {
       category: options.category ?? 'Local business',
       admins: new Set(options.admins),
       feed: [],
+      fields: checkPageFields('createPage', options as unknown as Record<string, unknown>),
     }
     this.pages.set(id, page)
+    return page
+  }
+
+  /** Changes a Page's name, category and fields (`undefined` leaves a field as it is). */
+  updatePage(pageId: string, update: PageUpdate): PageRecord {
+    const page = this.page(pageId)
+    const input = (update ?? {}) as Record<string, unknown>
+    const naming = checkPageNaming('updatePage', update ?? {})
+    const fields = checkPageFields('updatePage', input)
+    if (naming.name !== undefined) page.name = naming.name
+    if (naming.category !== undefined) page.category = naming.category
+    page.fields = { ...page.fields, ...fields }
     return page
   }
 

@@ -21,7 +21,10 @@ export interface EmulatorOptions {
   now?: number
   /** Freeze the clock: it then moves only with `advanceTime()`. @default false (it follows real time) */
   freezeClock?: boolean
-  /** Version reported in `facebook-api-version` for unversioned calls and used in `paging.next` links. @default 'v25.0' */
+  /**
+   * The version unversioned calls are served as (the app dashboard's default in real Graph): one of
+   * `GRAPH_VERSIONS`, else `startEmulator` rejects with a `TypeError`. @default 'v25.0'
+   */
   graphVersion?: string
   /** Calls per app per hour before code 4 throttling; `X-App-Usage` percentages are computed from it. @default 200 */
   callBudgetPerHour?: number
@@ -75,20 +78,64 @@ export interface AppInfo {
 }
 
 /**
- * Options of `emu.createUser()`.
+ * The profile fields of a user, as `/me?fields=…` answers them. Each is optional: a field without a
+ * value is left out of the answer, as Graph does. Fields behind a permission are answered only to a token
+ * that has it (or, for an app token, when the user granted it to the app): `email` (`email`), `link`
+ * (`user_link`), `birthday` (`user_birthday`), `gender` (`user_gender`), `age_range` (`user_age_range`),
+ * `location` (`user_location`), `hometown` (`user_hometown`); the others come with `public_profile`.
  *
  * @example
  * ```ts
- * const user: UserOptions = { name: 'Ada Lovelace', email: 'ada@example.com' }
+ * const profile: UserProfile = { firstName: 'Ada', lastName: 'Lovelace', pictureUrl: 'https://example.com/ada.jpg' }
  * ```
  */
-export interface UserOptions {
-  /** Numeric user id (app-scoped in real Graph). @default a fresh id */
-  id?: string
+export interface UserProfile {
   /** @default 'Test User <n>' */
   name?: string
-  /** Returned by `/me?fields=email` when the token has the `email` scope. @default none */
+  /** `first_name`. @default the first word of `name` */
+  firstName?: string
+  /** `last_name`. @default the rest of `name` */
+  lastName?: string
+  /** `middle_name`. @default none */
+  middleName?: string
+  /** `short_name`. @default `firstName` */
+  shortName?: string
+  /** `name_format`. @default '{first} {last}' */
+  nameFormat?: string
+  /** `email` (with the `email` permission). @default none */
   email?: string
+  /** The image `picture` and `/{id}/picture` point at (an absolute URL). @default a silhouette the emulator serves */
+  pictureUrl?: string
+  /** `link` (with `user_link`; an absolute URL). @default `https://www.facebook.com/app_scoped_user_id/<id>/` */
+  link?: string
+  /** `birthday` (with `user_birthday`), `MM/DD/YYYY`, `MM/DD` or `YYYY`. @default none */
+  birthday?: string
+  /** `gender` (with `user_gender`). @default none */
+  gender?: string
+  /** `locale`. @default 'en_US' */
+  locale?: string
+  /** `age_range` (with `user_age_range`). @default none */
+  ageRange?: { min?: number; max?: number }
+  /** `location` (with `user_location`): a Page-like `{ id?, name }`. @default none */
+  location?: { id?: string; name: string }
+  /** `hometown` (with `user_hometown`): a Page-like `{ id?, name }`. @default none */
+  hometown?: { id?: string; name: string }
+}
+
+/**
+ * Options of `emu.createUser()`: the profile, an id, and the apps the user develops.
+ *
+ * @example
+ * ```ts
+ * const app = emu.createApp()
+ * const user: UserOptions = { name: 'Ada Lovelace', email: 'ada@example.com', developerOf: [app.id] }
+ * ```
+ */
+export interface UserOptions extends UserProfile {
+  /** Numeric user id (app-scoped in real Graph). @default a fresh id */
+  id?: string
+  /** Apps on which the user has a developer role: their user tokens may call `/debug_token`. @default [] */
+  developerOf?: string[]
 }
 
 /**
@@ -105,15 +152,36 @@ export interface NodeInfo {
 }
 
 /**
+ * The fields of a Page besides its name, category and admins, as `/{page-id}?fields=…` answers them.
+ *
+ * @example
+ * ```ts
+ * const fields: PageFields = { about: 'Fresh bread daily', fanCount: 1200, username: 'adabakery' }
+ * ```
+ */
+export interface PageFields {
+  /** `about`. @default none */
+  about?: string
+  /** `fan_count`. @default 0 */
+  fanCount?: number
+  /** `username` (letters, digits and dots). @default none */
+  username?: string
+  /** `link` (an absolute URL). @default `https://www.facebook.com/<username or id>` */
+  link?: string
+  /** The image `picture` and `/{id}/picture` point at (an absolute URL). @default a silhouette the emulator serves */
+  pictureUrl?: string
+}
+
+/**
  * Options of `emu.createPage()`.
  *
  * @example
  * ```ts
  * const user = emu.createUser({ name: 'Ada' })
- * const page: PageOptions = { name: 'Ada Bakery', category: 'Bakery', admins: [user.id] }
+ * const page: PageOptions = { name: 'Ada Bakery', category: 'Bakery', admins: [user.id], fanCount: 1200 }
  * ```
  */
-export interface PageOptions {
+export interface PageOptions extends PageFields {
   /** Numeric Page id. @default a fresh id */
   id?: string
   name: string
@@ -121,6 +189,19 @@ export interface PageOptions {
   category?: string
   /** Ids of the users with a role on the Page. */
   admins: string[]
+}
+
+/**
+ * What `emu.updatePage()` may change: the name, the category and the {@link PageFields}.
+ *
+ * @example
+ * ```ts
+ * const update: PageUpdate = { name: 'Ada Bakery & Cafe', fanCount: 1300 }
+ * ```
+ */
+export interface PageUpdate extends PageFields {
+  name?: string
+  category?: string
 }
 
 /**

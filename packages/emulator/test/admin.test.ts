@@ -119,4 +119,52 @@ describe('data deletion requests', () => {
       server.close()
     }
   })
+
+  it('seeds and updates profile and Page fields', async () => {
+    const app = (await admin('POST', '/apps', { name: 'Profile App', requireProof: false })).body
+    const user = (
+      await admin('POST', '/users', {
+        name: 'Grace Hopper',
+        firstName: 'Grace',
+        lastName: 'Hopper',
+        pictureUrl: 'https://cdn.example.com/grace.jpg',
+        link: 'https://www.facebook.com/grace',
+      })
+    ).body
+    const page = (await admin('POST', '/pages', { name: 'Navy', admins: [user.id], about: 'Ships', fanCount: 7 })).body
+    const token = emu.issueUserToken({ appId: String(app.id), userId: String(user.id), scopes: ['user_link'] })
+    const fields = 'first_name,last_name,link,picture{url}'
+    const me = (await (await fetch(`${emu.url}/me?fields=${fields}&access_token=${token}`)).json()) as Record<
+      string,
+      unknown
+    >
+    expect(me).toEqual({
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      link: 'https://www.facebook.com/grace',
+      picture: { data: { url: 'https://cdn.example.com/grace.jpg' } },
+      id: user.id,
+    })
+    expect((await admin('PATCH', `/users/${user.id}`, { firstName: 'Amazing Grace' })).body).toEqual({
+      id: user.id,
+      name: 'Grace Hopper',
+    })
+    expect((await admin('PATCH', `/pages/${page.id}`, { fanCount: 8, username: 'navy' })).status).toBe(200)
+    const read = async (path: string) =>
+      (await (await fetch(`${emu.url}${path}&access_token=${token}`)).json()) as Record<string, unknown>
+    expect((await read('/me?fields=first_name')).first_name).toBe('Amazing Grace')
+    expect(await read(`/${page.id}?fields=about,fan_count,username`)).toEqual({
+      about: 'Ships',
+      fan_count: 8,
+      username: 'navy',
+      id: page.id,
+    })
+    const bad = await admin('PATCH', `/users/${user.id}`, { pictureUrl: 'javascript:alert(1)' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatch(/pictureUrl/)
+    expect((await admin('PATCH', `/pages/${page.id}`, { fanCount: -1 })).status).toBe(400)
+    expect((await admin('PATCH', '/users/999', { name: 'x' })).status).toBe(400)
+    const state = (await admin('GET', '/state')).body as { pages: Array<Record<string, unknown>> }
+    expect(state.pages[0]).toMatchObject({ about: 'Ships', fanCount: 8, username: 'navy' })
+  })
 })

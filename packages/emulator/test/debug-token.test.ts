@@ -125,4 +125,36 @@ describe('GET /debug_token', () => {
     expect(post.json.error).toMatchObject({ code: 100, type: 'GraphMethodException' })
     expect(f.emu.requestCount('/debug_token')).toBe(4)
   })
+
+  it("accepts a developer's user token as the caller, and selects fields of data", async () => {
+    const dev = f.emu.createUser({ name: 'Dev', developerOf: [f.app.id] })
+    const devToken = f.emu.issueUserToken({ appId: f.app.id, userId: dev.id, lifetime: 'long' })
+    const input = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id, scopes: ['email'] })
+    const res = await f.call(
+      'GET',
+      '/debug_token',
+      { input_token: input, fields: 'app_id,type,user_id' },
+      { token: devToken },
+    )
+    expect(res.status).toBe(200)
+    expect(res.json).toEqual({ data: { app_id: f.app.id, type: 'USER', user_id: f.user.id } })
+    const self = await f.call('GET', '/debug_token', { input_token: devToken, fields: 'app_id' }, { token: devToken })
+    expect(self.json).toEqual({ data: { app_id: f.app.id } })
+    const garbage = await debug('garbage')
+    expect(garbage.json.data?.is_valid).toBe(false)
+    const selected = await f.get('/debug_token', {
+      input_token: 'garbage',
+      fields: 'app_id,is_valid',
+      access_token: f.emu.appToken(f.app.id),
+    })
+    expect(selected.json.data).toEqual({ is_valid: false, error: expect.objectContaining({ code: 190 }) })
+    const unknown = await debug(input, f.emu.appToken(f.app.id))
+    expect(unknown.status).toBe(200)
+    const nope = await f.get('/debug_token', {
+      input_token: input,
+      fields: 'nope',
+      access_token: f.emu.appToken(f.app.id),
+    })
+    expect(nope.json.error).toMatchObject({ code: 100 })
+  })
 })

@@ -20,9 +20,22 @@ describe('GET /me', () => {
     expect(withEmail.json).toEqual({ id: f.user.id, name: 'Ada Lovelace', email: 'ada@example.com' })
     const noScope = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id })
     expect((await f.get('/me', { fields: 'email' }, noScope)).json).toEqual({ id: f.user.id })
-    // What profile libraries ask for by default: known to Graph, empty here, so left out.
+    // What profile libraries ask for by default: middle_name has no value and gender needs user_gender,
+    // so both are left out; picture is the silhouette the emulator serves.
     const profile = await f.get('/me', { fields: 'id,first_name,middle_name,last_name,gender,picture' }, token)
-    expect(profile.json).toEqual({ id: f.user.id, first_name: 'Ada', last_name: 'Lovelace' })
+    expect(profile.json).toEqual({
+      id: f.user.id,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      picture: {
+        data: {
+          height: 50,
+          width: 50,
+          is_silhouette: true,
+          url: `${f.emu.url}/__emulator/silhouette.png?width=50&height=50`,
+        },
+      },
+    })
     const unknown = await f.get('/me', { fields: 'shoe_size' }, token)
     expect(unknown.json.error).toMatchObject({ code: 100 })
     const app = await f.get('/me', { access_token: f.emu.appToken(f.app.id) })

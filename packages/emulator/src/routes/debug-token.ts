@@ -1,5 +1,7 @@
-import { authenticate } from '../caller.js'
+import { authenticate, type Caller } from '../caller.js'
 import { type GraphRequest, type GraphResult, json, type Services } from '../context.js'
+import { requestedFields } from '../field-expansion.js'
+import { nonexistingField, put } from '../fields.js'
 import { GraphError, missingParam, unsupportedMethod } from '../graph-errors.js'
 import type { TokenRecord } from '../token-store.js'
 
@@ -44,34 +46,70 @@ function describe(record: TokenRecord, services: Services): Record<string, unkno
   return data
 }
 
-/** `GET /debug_token?input_token=T&access_token=APP`: metadata of T, HTTP 200 even when T is bad. */
-export function debugToken(req: GraphRequest, services: Services): GraphResult {
-  if (req.method !== 'GET') throw unsupportedMethod(req.method)
-  const caller = authenticate(req, services)
-  if (caller.kind !== 'app') throw GraphError.oauth(100, NOT_AN_APP_TOKEN)
-  const input = req.params.get('input_token')
-  if (!input) throw missingParam('input_token')
+/** The fields of debug_token's `data` that `fields=` may select. */
+const DATA_FIELDS = [
+  'app_id',
+  'type',
+  'application',
+  'data_access_expires_at',
+  'expires_at',
+  'is_valid',
+  'issued_at',
+  'profile_id',
+  'scopes',
+  'granular_scopes',
+  'user_id',
+  'error',
+]
+
+/** Whether the caller may debug tokens: an app token, or a user token of a developer of its app. */
+function mayDebug(caller: Caller): boolean {
+  if (caller.kind === 'app') return true
+  const { record } = caller
+  return record.type === 'USER' && caller.app.developers.includes(record.userId)
+}
+
+function describeInput(input: string, services: Services): Record<string, unknown> {
   const resolved = services.tokens.resolve(input)
   switch (resolved.kind) {
     case 'record':
-      return json({ data: describe(resolved.record, services) })
+      return describe(resolved.record, services)
     case 'app':
-      return json({
-        data: { app_id: resolved.app.id, type: 'APP', application: resolved.app.name, is_valid: true, scopes: [] },
-      })
+      return { app_id: resolved.app.id, type: 'APP', application: resolved.app.name, is_valid: true, scopes: [] }
     case 'client':
     case 'bad_app_secret':
     case 'unknown':
-      return json({
-        data: {
-          error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
-          is_valid: false,
-          scopes: [],
-        },
-      })
+      return {
+        error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' },
+        is_valid: false,
+        scopes: [],
+      }
     default: {
       const unknown: never = resolved
       throw new TypeError(`unhandled token kind ${String(unknown)}`)
     }
   }
+}
+
+/**
+ * `GET /debug_token?input_token=T&access_token=A`: metadata of T, HTTP 200 even when T is bad. A is an app
+ * token or a user token of one of the app's developers. `fields=` selects fields of `data` (`error` is kept
+ * whenever T is not valid).
+ */
+export function debugToken(req: GraphRequest, services: Services): GraphResult {
+  if (req.method !== 'GET') throw unsupportedMethod(req.method)
+  const caller = authenticate(req, services)
+  if (!mayDebug(caller)) throw GraphError.oauth(100, NOT_AN_APP_TOKEN)
+  const input = req.params.get('input_token')
+  if (!input) throw missingParam('input_token')
+  const fields = requestedFields(req.params)
+  const data = describeInput(input, services)
+  if (fields === null) return json({ data })
+  const selected: Record<string, unknown> = {}
+  for (const spec of fields) {
+    if (!DATA_FIELDS.includes(spec.name)) throw nonexistingField(spec.name, 'DebugTokenInfo')
+    if (data[spec.name] !== undefined) put(selected, spec.alias ?? spec.name, data[spec.name])
+  }
+  if (data.error !== undefined) selected.error = data.error
+  return json({ data: selected })
 }

@@ -1,21 +1,20 @@
-import { authenticate } from '../caller.js'
+import type { Caller } from '../caller.js'
 import { type GraphRequest, type GraphResult, json, type Services } from '../context.js'
-import { GraphError, missingParam, unknownObject, unsupportedMethod } from '../graph-errors.js'
-import { canManagePage, pageSubject } from './subjects.js'
+import { GraphError, missingParam, unsupportedMethod } from '../graph-errors.js'
+import { feedConnection } from '../nodes/page-node.js'
+import { edgeQuery } from '../paging.js'
+import type { PageRecord } from '../state.js'
+import { canManagePage } from './subjects.js'
 
 const MAX_MESSAGE = 63206
 
-/** `GET /{page-id}/feed` (the Page's posts, newest first) and `POST /{page-id}/feed` with a Page token. */
-export function feed(req: GraphRequest, services: Services): GraphResult {
-  const caller = authenticate(req, services)
-  const segment = req.segments[0] ?? ''
-  const page = pageSubject(segment, caller, services)
-  if (!page) throw unknownObject(req.method, segment)
+/** `GET /{page-id}/feed` (the Page's posts, newest first, paged) and `POST /{page-id}/feed` with a Page token. */
+export function feed(req: GraphRequest, services: Services, caller: Caller, page: PageRecord): GraphResult {
   if (req.method === 'GET') {
     if (!canManagePage(caller, page)) {
       throw GraphError.oauth(10, '(#10) This endpoint requires the pages_read_engagement permission')
     }
-    return json({ data: [...page.feed].reverse() })
+    return json(feedConnection(page, { req, services, caller }, edgeQuery(req, services)))
   }
   if (req.method === 'POST') {
     if (caller.kind === 'app' || caller.record.type !== 'PAGE' || caller.record.pageId !== page.id) {
