@@ -22,5 +22,14 @@ export const EXIT = Object.freeze({
   interrupted: 130,
 })
 
-/** One of the {@link EXIT} codes. */
+/**
+ * One of the {@link EXIT} codes.
+ *
+ * @example
+ * ```ts
+ * import { EXIT, type ExitCode, run } from '@tokens/cli'
+ * const code: ExitCode = await run(['list', '--store', 'tokens.db', '--check'])
+ * if (code === EXIT.unavailable) console.log('Graph or the store is down: try again later')
+ * ```
+ */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto'
 import { redact } from '@tokens/core'
 import pc from 'picocolors'
 
-/** Where the tool writes, and what it reads: the process's own streams unless a caller embeds it. */
+/**
+ * Where the tool writes, and what it reads: the process's own streams unless a caller embeds it.
+ *
+ * @example
+ * ```ts
+ * import { type CliIO, run } from '@tokens/cli'
+ * let printed = ''
+ * const io: Partial<CliIO> = { stdout: { write: (text: string) => (printed += text) }, env: {} }
+ * await run(['--help'], io)
+ * ```
+ */
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean }
   stderr: { write(text: string): unknown; isTTY?: boolean }
