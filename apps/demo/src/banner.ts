@@ -83,6 +83,11 @@ export function banner(
         lines.push(`  ${curlCommand(line)}`)
       }
     }
+    lines.push(
+      '',
+      'Debug the user token from a terminal (@tokens/cli):',
+      `  printf %s '${seed.userToken}' | META_APP_ID=${seed.appId} META_APP_SECRET=${seed.appSecret} META_GRAPH_URL=${urls.emulator} npx @tokens/cli debug`,
+    )
     const body = JSON.stringify({ userId: seed.userId, appId: seed.appId })
     lines.push(
       '',
