@@ -34,6 +34,7 @@ export { refusedCredentials } from './outage.js'
 export { appsecretProof } from './proof.js'
 export type { TokenRequirement } from './requirement.js'
 export { parseSignedRequest, type SignedRequestOptions, type SignedRequestPayload } from './signed-request.js'
+export type { DataDeletionAnswer, DataDeletionOptions } from './signed-request-callbacks.js'
 export {
   MemoryStore,
   type MemoryStoreOptions,
@@ -57,11 +58,5 @@ export {
   tokenFromInfo,
   UserToken,
 } from './token.js'
-export {
-  type AuthenticateOptions,
-  createTokens,
-  type DataDeletionAnswer,
-  type DataDeletionOptions,
-  Tokens,
-} from './tokens.js'
+export { type AuthenticateOptions, createTokens, Tokens } from './tokens.js'
 export type { AppUsage, BusinessUseCaseUsage, GraphUsage } from './usage.js'

@@ -9,7 +9,12 @@ import { GraphClient } from './graph-client.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
 import { asOutage, misconfigured } from './outage.js'
 import { acceptedTypes, acceptsOnlyWhenNamed, checkRequirement, type TokenRequirement } from './requirement.js'
-import { parseSignedRequest, type SignedRequestPayload, signatureOf } from './signed-request.js'
+import type { SignedRequestPayload } from './signed-request.js'
+import {
+  type DataDeletionAnswer,
+  type DataDeletionOptions,
+  SignedRequestCallbacks,
+} from './signed-request-callbacks.js'
 import {
   type AccessToken,
   AppToken,
@@ -21,7 +26,7 @@ import {
   type UserToken,
 } from './token.js'
 import type { GraphUsage } from './usage.js'
-import { Pending, tokenKey, Verifier } from './verifier.js'
+import { Pending, Verifier } from './verifier.js'
 
 const BRAND = Symbol.for('@tokens/core.Tokens')
 
@@ -37,43 +42,6 @@ export interface AuthenticateOptions<T extends TokenType = TokenType> extends To
   secure?: boolean
 }
 
-/** Options of {@link Tokens.dataDeletion}. */
-export interface DataDeletionOptions {
-  /** Where the user can check the deletion: a URL (the code is appended as `?id=`) or a function of the code. */
-  statusUrl: string | ((confirmationCode: string) => string)
-  /**
-   * Deletes the user's data; runs before the answer is sent (the core then deletes the user's tokens
-   * itself). Required: Meta's answer confirms a deletion, so something must delete. An app that keeps
-   * nothing of a user but tokens passes `() => {}`.
-   */
-  onDelete: (userId: string, confirmationCode: string) => void | Promise<void>
-}
-
-/**
- * Throws a `TypeError` naming the option when {@link DataDeletionOptions} are unusable (no `statusUrl`,
- * no `onDelete`): adapters call it at startup, so a misconfigured callback fails before Meta calls it.
- *
- * @example
- * ```ts
- * import { checkDataDeletionOptions } from '@tokens/core/adapter'
- * checkDataDeletionOptions({ statusUrl: 'https://example.com/deletion', onDelete: () => {} }, 'myCallback')
- * ```
- */
-export function checkDataDeletionOptions(options: DataDeletionOptions, caller: string): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}(): options are required`)
-  const { statusUrl, onDelete } = options
-  if (typeof statusUrl !== 'string' && typeof statusUrl !== 'function') {
-    throw new TypeError(`${caller}(): option 'statusUrl' is required (a URL, or a function of the confirmation code)`)
-  }
-  if (typeof onDelete !== 'function') throw new TypeError(`${caller}(): option 'onDelete' must be a function`)
-}
-
-/** What Meta expects back from a data deletion callback. */
-export interface DataDeletionAnswer {
-  url: string
-  confirmation_code: string
-}
-
 /**
  * The core object: verifies, acquires, stores and revokes tokens. Build it once at startup with
  * {@link createTokens} and share it.
@@ -86,7 +54,7 @@ export class Tokens {
   readonly #cache: VerificationCache
   readonly #verifier: Verifier
   readonly #extractOptions: ExtractOptions
-  readonly #seenSignedRequests = new Map<string, number>()
+  readonly #callbacks: SignedRequestCallbacks
   /**
    * Client tokens verified on a request whose requirement did not name `client` (a `tokens()`
    * middleware, a route without requirement): not attached as a sign-in, kept for a later
@@ -102,6 +70,7 @@ export class Tokens {
     this.#cache =
       resolved.cache ?? new LruVerificationCache({ maxEntries: resolved.cacheMaxEntries, clock: resolved.clock })
     this.#verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit)
+    this.#callbacks = new SignedRequestCallbacks(resolved, this.#cache, this.#emit, (userId) => this.revokeUser(userId))
     this.#extractOptions = {
       sources: resolved.tokenSources,
       maxTokenLength: resolved.maxTokenLength,
@@ -357,44 +326,27 @@ export class Tokens {
     return acquisition.pageToken(this.#acquisition(), userToken, pageId, options)
   }
 
-  /** Verifies a `signed_request` with the app secret (constant time, max age). */
+  /** Verifies a `signed_request` with the app secret (constant time, max age): `invalid_request` otherwise. */
   parseSignedRequest(signedRequest: unknown): SignedRequestPayload {
-    const { appSecret, clock, realm, signedRequestMaxAgeSeconds } = this.#options
-    try {
-      return parseSignedRequest(signedRequest, appSecret, { clock, maxAgeSeconds: signedRequestMaxAgeSeconds })
-    } catch (error) {
-      if (isTokenError(error)) throw new TokenError('invalid_request', error.message, { realm })
-      throw error
-    }
+    return this.#callbacks.parse(signedRequest)
   }
 
   /**
    * Handles a deauthorize callback: verifies the `signed_request`, refuses a replay, and forgets
    * every cached and stored token of the user. Returns the payload.
    */
-  async deauthorize(signedRequest: unknown): Promise<SignedRequestPayload> {
-    return this.#once(signedRequest, async (payload) => {
-      await this.revokeUser(payload.user_id)
-      return payload
-    })
+  deauthorize(signedRequest: unknown): Promise<SignedRequestPayload> {
+    this.#open()
+    return this.#callbacks.deauthorize(signedRequest)
   }
 
   /**
    * Handles a data deletion callback: verifies, calls `onDelete`, revokes the user, and returns the
    * `{ url, confirmation_code }` Meta requires.
    */
-  async dataDeletion(signedRequest: unknown, options: DataDeletionOptions): Promise<DataDeletionAnswer> {
-    checkDataDeletionOptions(options, 'dataDeletion')
-    return this.#once(signedRequest, async (payload) => {
-      const code = randomBytes(12).toString('hex')
-      await options.onDelete(payload.user_id, code)
-      await this.revokeUser(payload.user_id)
-      const url =
-        typeof options.statusUrl === 'function'
-          ? options.statusUrl(code)
-          : `${options.statusUrl}${options.statusUrl.includes('?') ? '&' : '?'}id=${code}`
-      return { url, confirmation_code: code }
-    })
+  dataDeletion(signedRequest: unknown, options: DataDeletionOptions): Promise<DataDeletionAnswer> {
+    this.#open()
+    return this.#callbacks.dataDeletion(signedRequest, options)
   }
 
   /** Forgets every cached verification and stored token of a user (user and Page tokens). */
@@ -437,57 +389,6 @@ export class Tokens {
 
   #open(): void {
     if (this.#closed) throw new TypeError('This tokens instance is closed')
-  }
-
-  /**
-   * Parses a signed request and handles it at most once: a replay is refused while the first is in
-   * flight or after it succeeded; a failed handling can be retried (Meta retries callbacks). A cache
-   * with `claim` (Redis) extends this to every process sharing it.
-   */
-  async #once<T>(signedRequest: unknown, handle: (payload: SignedRequestPayload) => Promise<T>): Promise<T> {
-    const payload = this.parseSignedRequest(signedRequest)
-    const now = this.#options.clock()
-    for (const [key, until] of this.#seenSignedRequests) if (until <= now) this.#seenSignedRequests.delete(key)
-    // Keyed by the signature's bytes, not its spelling: one signature has several base64url spellings.
-    const key = tokenKey(signatureOf(String(signedRequest)))
-    const replay = () =>
-      new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
-    if (this.#seenSignedRequests.has(key)) throw replay()
-    const maxAge = this.#options.signedRequestMaxAgeSeconds || 86_400
-    const until = payload.issued_at * 1000 + maxAge * 1000
-    this.#seenSignedRequests.set(key, until)
-    const claimed = await this.#claim(`signed_request:${key}`, Math.max(1, Math.ceil(until - now)))
-    if (claimed === false) throw replay() // handled by another process: stays refused here too
-    try {
-      return await handle(payload)
-    } catch (error) {
-      this.#seenSignedRequests.delete(key)
-      if (claimed) await this.#release(`signed_request:${key}`)
-      throw error
-    }
-  }
-
-  /**
-   * The shared cache's claim: `true` or `false`, or `undefined` when it cannot claim (no `claim`, or
-   * the cache is down). Revoking matters more than refusing a replay, so an unreachable cache
-   * leaves only this process's check, with an error event.
-   */
-  async #claim(key: string, ttlMs: number): Promise<boolean | undefined> {
-    if (this.#cache.claim === undefined) return undefined
-    try {
-      return await this.#cache.claim(key, ttlMs)
-    } catch (error) {
-      this.#emit({ type: 'error', where: 'cache', message: messageOf(error, 'claim failed') })
-      return undefined
-    }
-  }
-
-  async #release(key: string): Promise<void> {
-    try {
-      await this.#cache.release?.(key)
-    } catch (error) {
-      this.#emit({ type: 'error', where: 'cache', message: messageOf(error, 'release failed') })
-    }
   }
 
   #acquisition(): acquisition.AcquisitionContext {

@@ -1,9 +1,7 @@
-import * as crypto from 'node:crypto'
-import { createHash } from 'node:crypto'
 import type { CachedVerification, VerificationCache } from './cache.js'
+import { CachePolicy } from './cache-policy.js'
 import { Deadline } from './deadline.js'
 import { interpretDebugToken, REASON_DESCRIPTIONS } from './debug-token.js'
-import { eventChannelActive } from './diagnostics.js'
 import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
 import { checkTokenSyntax } from './extract.js'
@@ -12,16 +10,10 @@ import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
 import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
+import { tokenKey } from './token-key.js'
 import { QueueRefused, VerificationQueue } from './verification-queue.js'
 import { VerificationRate } from './verification-rate.js'
-
-/** `crypto.hash` (Node ≥ 20.12): one call instead of three, on every request. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
-
-/** The SHA-256 of a token, hex: the only form in which the cache knows it. */
-export function tokenKey(raw: string): string {
-  return oneShotHash ? oneShotHash('sha256', raw, 'hex') : createHash('sha256').update(raw).digest('hex')
-}
+import { VerifyEvents } from './verify-events.js'
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function'
@@ -60,8 +52,8 @@ export class Verifier {
   readonly #rate: VerificationRate
   /** Appended to a token's SHA-256 to make its cache key: one app's verdicts never answer for another's. */
   readonly #keySuffix: string
-  /** Whether anyone listens to events: the hot path builds none otherwise. */
-  readonly #listening: boolean
+  readonly #policy: CachePolicy
+  readonly #events: VerifyEvents
 
   constructor(options: ResolvedOptions, graph: GraphClient, cache: VerificationCache, emit: (e: TokensEvent) => void) {
     this.#options = options
@@ -71,7 +63,8 @@ export class Verifier {
     this.#queue = new VerificationQueue(options.maxConcurrentVerifications, options.maxQueuedVerifications)
     this.#keySuffix = `:${options.appId}`
     this.#rate = new VerificationRate(options.maxVerificationsPerMinute)
-    this.#listening = options.onEvent !== undefined
+    this.#policy = new CachePolicy(options)
+    this.#events = new VerifyEvents(emit, options.clock, options.onEvent !== undefined)
   }
 
   /**
@@ -103,11 +96,11 @@ export class Verifier {
     try {
       local = this.#local(raw)
     } catch (error) {
-      if (this.#listening || eventChannelActive()) this.#failed(error, tokenKey(raw), false, started, true)
+      if (this.#events.active) this.#failed(error, tokenKey(raw), false, started, true)
       throw error
     }
     if (local !== undefined) {
-      if (this.#listening || eventChannelActive()) this.#done(local, tokenKey(raw), false, started, true)
+      if (this.#events.active) this.#events.valid(local, tokenKey(raw), false, started, true)
       return local
     }
     const key = tokenKey(raw) + this.#keySuffix
@@ -117,9 +110,9 @@ export class Verifier {
     } catch (error) {
       this.#cacheFailed(error, 'read')
     }
-    if (hit !== undefined && !isPromiseLike(hit) && hit.freshUntil > clock()) {
+    if (hit !== undefined && !isPromiseLike(hit) && this.#policy.isFresh(hit, clock())) {
       try {
-        return this.#done(this.#accept(raw, hit), key, true, started)
+        return this.#events.valid(this.#accept(raw, hit), key, true, started)
       } catch (error) {
         throw this.#failed(error, key, true, started)
       }
@@ -134,50 +127,22 @@ export class Verifier {
       let entry = isPromiseLike(hit)
         ? await Promise.resolve(hit).catch((e: unknown) => this.#cacheFailed(e, 'read'))
         : hit
-      if (entry === undefined || entry.freshUntil <= this.#options.clock()) {
+      if (entry === undefined || !this.#policy.isFresh(entry, this.#options.clock())) {
         cached = false
         entry = await this.#load(raw, key, entry)
       }
-      return this.#done(this.#accept(raw, entry), key, cached, started)
+      return this.#events.valid(this.#accept(raw, entry), key, cached, started)
     } catch (error) {
       throw this.#failed(error, key, cached, started)
     }
   }
 
-  #done(token: AccessToken, key: string, cached: boolean, started: number, local = false): AccessToken {
-    if (this.#listening || eventChannelActive()) {
-      const durationMs = this.#options.clock() - started
-      this.#emit({
-        type: 'verify',
-        outcome: 'valid',
-        cached,
-        ...(local ? { local } : {}),
-        durationMs,
-        fingerprint: key.slice(0, 12),
-        tokenType: token.type,
-      })
-    }
-    return token
-  }
-
+  /** Any failure as the `TokenError` it answers, reported as an event. */
   #failed(error: unknown, key: string, cached: boolean, started: number, local = false): TokenError {
-    const realm = this.#options.realm
     const e = isTokenError(error)
       ? error
-      : new TokenError('graph_unavailable', 'Token verification failed', { realm, cause: error })
-    if (this.#listening || eventChannelActive()) {
-      this.#emit({
-        type: 'verify',
-        outcome: 'rejected',
-        cached,
-        ...(local ? { local } : {}),
-        durationMs: this.#options.clock() - started,
-        fingerprint: key.slice(0, 12),
-        code: e.code,
-        ...(e.reason === undefined ? {} : { reason: e.reason }),
-      })
-    }
-    return e
+      : new TokenError('graph_unavailable', 'Token verification failed', { realm: this.#options.realm, cause: error })
+    return this.#events.rejected(e, key, cached, started, local)
   }
 
   /** `{app_id}|{app_secret}`, `{app_id}|{client_token}` and other apps' app tokens, without Graph. */
@@ -245,17 +210,15 @@ export class Verifier {
           ),
       )
     } catch (error) {
-      if (this.#mayServeStale(error) && stale?.outcome === 'valid') {
-        const { clock } = this.#options
-        if (stale.keepUntil > clock() && stale.verifiedAt + this.#options.staleOnOutageMs > clock()) {
-          this.#emit({
-            type: 'stale_accept',
-            fingerprint: key.slice(0, 12),
-            tokenType: stale.info.type,
-            ageMs: clock() - stale.verifiedAt,
-          })
-          return stale
-        }
+      const now = this.#options.clock()
+      if (this.#graphFailed(error) && this.#policy.mayServeStale(stale, now)) {
+        this.#emit({
+          type: 'stale_accept',
+          fingerprint: key.slice(0, 12),
+          tokenType: stale.info.type,
+          ageMs: now - stale.verifiedAt,
+        })
+        return stale
       }
       throw error
     } finally {
@@ -299,11 +262,11 @@ export class Verifier {
   }
 
   /**
-   * Whether a failed verification may fall back on a stale one: only when Graph itself failed (5xx,
-   * no answer in time, Graph's own throttling). A refusal the core made itself counts only while
+   * Whether a failed verification failed because of Graph itself (5xx, no answer in time, Graph's own
+   * throttling): only then may a stale one serve. A refusal the core made itself counts only while
    * Graph is failing too (the queue is full because Graph hangs), never on its own.
    */
-  #mayServeStale(error: unknown): boolean {
+  #graphFailed(error: unknown): boolean {
     if (!isTokenError(error) || error.code !== 'graph_unavailable') return false
     return !ownRefusals.has(error) || this.#graph.failing
   }
@@ -338,7 +301,7 @@ export class Verifier {
     if (verdict === undefined)
       throw new TokenError('graph_unavailable', 'Graph API gave no answer about the token', { realm })
     const now = clock()
-    const entry = this.#entryOf(verdict, now)
+    const entry = this.#policy.entryOf(verdict, now)
     try {
       await this.#cache.set(key, entry)
     } catch (error) {
@@ -368,49 +331,6 @@ export class Verifier {
     throw refusal
   }
 
-  #entryOf(verdict: ReturnType<typeof interpretDebugToken> & object, now: number): CachedVerification {
-    const { acceptAppIds, appId, cacheTtlMs, rejectionTtlMs, staleOnOutageMs } = this.#options
-    if (verdict.outcome === 'valid' && verdict.info.appId !== appId && !acceptAppIds.has(verdict.info.appId)) {
-      verdict = {
-        outcome: 'rejected',
-        reason: 'wrong_app',
-        description: REASON_DESCRIPTIONS.wrong_app,
-        userId: verdict.info.userId,
-      }
-    }
-    if (verdict.outcome === 'rejected') {
-      const until = now + rejectionTtlMs
-      return { ...verdict, verifiedAt: now, freshUntil: until, keepUntil: until }
-    }
-    const { info } = verdict
-    const limit = Math.min(
-      info.expiresAt ?? Number.POSITIVE_INFINITY,
-      info.dataAccessExpiresAt ?? Number.POSITIVE_INFINITY,
-    )
-    if (limit <= now) {
-      // Valid for Graph, expired by our clock (or its data access is over): a rejection like any
-      // other, remembered for rejectionTtlSeconds, not a Graph call on every request.
-      const until = now + rejectionTtlMs
-      const { userId } = info
-      return {
-        outcome: 'rejected',
-        reason: 'expired',
-        description: REASON_DESCRIPTIONS.expired,
-        ...(userId === undefined ? {} : { userId }),
-        verifiedAt: now,
-        freshUntil: until,
-        keepUntil: until,
-      }
-    }
-    return {
-      outcome: 'valid',
-      info,
-      verifiedAt: now,
-      freshUntil: Math.min(limit, now + cacheTtlMs),
-      keepUntil: Math.min(limit, now + Math.max(cacheTtlMs, staleOnOutageMs)),
-    }
-  }
-
   /** Turns a verification into a token, re-checking its app and its expiry by our clock. */
   #accept(raw: string, entry: CachedVerification): AccessToken {
     if (entry.outcome === 'rejected') {
@@ -432,7 +352,7 @@ export class Verifier {
   async remember(raw: string, info: TokenInfo): Promise<void> {
     const key = tokenKey(raw) + this.#keySuffix
     try {
-      await this.#cache.set(key, this.#entryOf({ outcome: 'valid', info }, this.#options.clock()))
+      await this.#cache.set(key, this.#policy.entryOf({ outcome: 'valid', info }, this.#options.clock()))
     } catch (error) {
       this.#cacheFailed(error, 'write')
     }

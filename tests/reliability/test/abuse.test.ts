@@ -144,7 +144,10 @@ describe('abuse: a flood of unique garbage tokens', () => {
       const N = 400
       const core = w.core({
         graphUrl: proxy.url,
-        maxQueuedVerifications: N, // this test is about the in-flight bound: every token gets to wait
+        // This test is about the in-flight bound: every token gets to wait, however long the queue takes
+        // on a loaded machine (timeoutMs bounds a request's whole wait, the queue included).
+        maxQueuedVerifications: N,
+        timeoutMs: 60_000,
         ...(option === undefined ? {} : { maxConcurrentVerifications: option }),
       })
       // Each call takes a while, so the flood keeps pressing against the bound; the first `bound` calls
@@ -215,7 +218,8 @@ describe('abuse: a flood of unique garbage tokens', () => {
     // Measured, not desired: without the opt-in rate, the usage guard is the only bound, so a real app
     // (budget 200 × daily users) spends up to usageLimitPercent of its budget on a flood.
     w = await World.start({ callBudgetPerHour: 10_000_000 })
-    const core = w.core({ maxQueuedVerifications: 500 }) // batches of 500 all wait their turn
+    // Batches of 500 all wait their turn, however long that takes on a loaded machine.
+    const core = w.core({ maxQueuedVerifications: 500, timeoutMs: 60_000 })
     w.emu.resetCounts()
     const N = 2000
     for (let start = 0; start < N; start += 500) {
