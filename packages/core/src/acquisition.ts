@@ -1,6 +1,7 @@
 import { TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
 import { messageOf } from './events.js'
+import { GraphApiError } from './graph-api-error.js'
 import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
@@ -76,9 +77,19 @@ export async function storeCall<T>(
   }
 }
 
-function accessToken(answer: OAuthAnswer): string {
+/**
+ * An answer of Graph's that is not what Graph documents (no `access_token`, a token of another type):
+ * Graph's fault, not the caller's, so never a `TypeError`. Like an unparseable `debug_token` answer, it
+ * is a `graph_unavailable` (503), with a `GraphApiError` saying what was wrong as its cause.
+ */
+function unexpectedAnswer(ctx: AcquisitionContext, what: string): TokenError {
+  const cause = new GraphApiError(200, { message: `Graph API answered unexpectedly: ${what}` })
+  return new TokenError('graph_unavailable', 'Graph API gave an unexpected answer', { realm: ctx.options.realm, cause })
+}
+
+function accessToken(ctx: AcquisitionContext, answer: OAuthAnswer): string {
   if (typeof answer.access_token !== 'string' || answer.access_token === '') {
-    throw new TypeError('Graph API answered /oauth/access_token without an access_token')
+    throw unexpectedAnswer(ctx, '/oauth/access_token without an access_token')
   }
   return answer.access_token
 }
@@ -128,8 +139,8 @@ export async function exchangeCode(
       params: { client_id: appId, client_secret: appSecret, redirect_uri: redirectUri, code },
     }),
   )
-  const token = await ctx.verify(accessToken(answer))
-  if (token.type !== 'user') throw new TypeError(`exchangeCode: Graph returned a ${token.type} token`)
+  const token = await ctx.verify(accessToken(ctx, answer))
+  if (token.type !== 'user') throw unexpectedAnswer(ctx, `a ${token.type} token for a login code`)
   return token
 }
 
@@ -154,7 +165,7 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
       },
     }),
   )
-  const raw = accessToken(answer)
+  const raw = accessToken(ctx, answer)
   const now = clock()
   let token: AccessToken
   let learned: TokenInfo | undefined
@@ -165,7 +176,7 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
     token = await ctx.verify(raw)
   }
   if (token.type !== current.type) {
-    throw new TypeError(`exchangeForLongLived: Graph returned a ${token.type} token for a ${current.type} token`)
+    throw unexpectedAnswer(ctx, `a ${token.type} token in exchange for a ${current.type} token`)
   }
   const exchanged = token as T
   await save(ctx, exchanged.type, exchanged)
@@ -198,7 +209,7 @@ export async function profile(
   const params = fields === undefined || fields.length === 0 ? {} : { fields: fields.join(',') }
   const answer = await step(ctx, () => ctx.graph.get<unknown>('/me', { token: userToken, params }))
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
-    throw new TypeError('Graph API answered /me without an object')
+    throw unexpectedAnswer(ctx, '/me without an object')
   }
   return answer as Record<string, unknown>
 }
@@ -274,7 +285,7 @@ export async function pageToken(
   const answer = await step(ctx, () =>
     ctx.graph.get<AccountEntry>(`/${pageId}`, { token: userToken, params: { fields: 'id,access_token' } }),
   )
-  if (typeof answer.access_token !== 'string') throw new TypeError(`Graph API gave no access_token for Page ${pageId}`)
+  if (typeof answer.access_token !== 'string') throw unexpectedAnswer(ctx, `no access_token for Page ${pageId}`)
   const token = new PageToken(answer.access_token, pageInfo(userToken, pageId, undefined, ctx.options.clock()))
   await save(ctx, 'page', token)
   return token

@@ -307,3 +307,24 @@ describe('what Graph echoes back', () => {
     await tokens.close()
   })
 })
+
+describe('an answer Graph should not have given', () => {
+  it('is a graph_unavailable with a GraphApiError cause, never a TypeError (the caller did nothing wrong)', async () => {
+    const graphUrl = await fakeGraph((url) =>
+      url.pathname.endsWith('/debug_token')
+        ? {
+            status: 200,
+            body: { data: { is_valid: true, type: 'PAGE', app_id: '1234', profile_id: '77', scopes: [] } },
+          }
+        : { status: 200, body: url.pathname.endsWith('/oauth/access_token') ? { token_type: 'bearer' } : [] },
+    )
+    const tokens = createTokens({ appId: '1234', appSecret: 'secret-secret', graphUrl, retries: 0 })
+    const noToken = (await rejection(() =>
+      tokens.exchangeCode({ code: 'login-code-0123456789', redirectUri: 'https://example.com/cb' }),
+    )) as TokenError
+    expect([noToken.code, noToken.status]).toEqual(['graph_unavailable', 503])
+    expect(noToken.cause).toBeInstanceOf(GraphApiError)
+    expect(noToken).not.toBeInstanceOf(TypeError)
+    await tokens.close()
+  })
+})
