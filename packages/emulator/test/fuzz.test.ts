@@ -7,8 +7,11 @@ import { parseBatch } from '../src/routes/batch.js'
 import { parseIds } from '../src/routes/ids.js'
 import { createFixture, type Json } from './fixture.js'
 
-/** Runs `parse`, which may answer or throw a Graph error, but nothing else, and quickly. */
-function onlyGraphErrors(parse: () => unknown, withinMs = 250): void {
+/**
+ * Runs `parse`, which may answer or throw a Graph error, but nothing else, and without hanging (the bound
+ * is loose: these inputs parse in milliseconds, but the machine may be busy).
+ */
+function onlyGraphErrors(parse: () => unknown, withinMs = 2000): void {
   const started = performance.now()
   try {
     parse()
@@ -47,7 +50,7 @@ const specs: fc.Arbitrary<FieldSpec[]> = fc.letrec<{ list: FieldSpec[]; spec: Fi
   list: fc.array(tie('spec'), { minLength: 1, maxLength: 3 }),
 })).list
 
-describe('the parsers never crash and never hang', () => {
+describe('the parsers never crash and never hang', { timeout: 60_000 }, () => {
   it('field expansion: any text parses or is a code 100 syntax error', () => {
     fc.assert(
       fc.property(fc.oneof(fieldText, fc.string({ maxLength: 200 })), (text) =>
@@ -75,9 +78,9 @@ describe('the parsers never crash and never hang', () => {
     // The largest parameter a request can carry is the 1 MiB body: well under a second.
     onlyGraphErrors(() => parseFields('a{'.repeat(500_000)))
     onlyGraphErrors(() => parseFields(`${'a{'.repeat(15)}b${'}'.repeat(15)}`))
-    onlyGraphErrors(() => parseFields('id,'.repeat(300_000)), 2000)
-    onlyGraphErrors(() => parseFields(`a.limit(${'9'.repeat(1_000_000)}`), 2000)
-    onlyGraphErrors(() => parseFields(`${'x'.repeat(1_000_000)}}`), 2000)
+    onlyGraphErrors(() => parseFields('id,'.repeat(300_000)), 5000)
+    onlyGraphErrors(() => parseFields(`a.limit(${'9'.repeat(1_000_000)}`), 5000)
+    onlyGraphErrors(() => parseFields(`${'x'.repeat(1_000_000)}}`), 5000)
   })
 
   it('batch: any text or JSON value parses or is a code 100 error', () => {
@@ -137,7 +140,7 @@ function maxDepth(list: readonly FieldSpec[]): number {
   return Math.max(0, ...list.map((spec) => (spec.children === undefined ? 0 : 1 + maxDepth(spec.children))))
 }
 
-describe('over HTTP, no input makes the emulator fail or hang', () => {
+describe('over HTTP, no input makes the emulator fail or hang', { timeout: 60_000 }, () => {
   let f: Awaited<ReturnType<typeof createFixture>>
   let token = ''
   beforeAll(async () => {
