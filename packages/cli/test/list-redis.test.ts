@@ -106,6 +106,17 @@ describe('tokens list on a Redis store', () => {
     expect(json<{ tokens: Array<{ valid: boolean }> }>(run).tokens.every((t) => t.valid)).toBe(true)
   })
 
+  it("a Redis that may evict keys: listed, with the store's warning on stderr", async () => {
+    const evicting = await startRedis(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru'])
+    try {
+      const run = await tokensCli(['list', '--store', evicting.url], { env: graph.env() })
+      expect(run.code).toBe(0)
+      expect(run.stderr).toMatch(/^warning: redisStore: Redis may evict keys \(maxmemory-policy allkeys-lru/)
+    } finally {
+      await evicting.stop()
+    }
+  })
+
   it('Redis down: exit 3, one line naming the server (without its password), nothing else', async () => {
     const dead = await startRedis()
     await dead.kill()

@@ -47,7 +47,6 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     },
   )
   try {
-    for (const warning of backend.warnings) if (!output.json) output.err(`warning: ${warning}`)
     const now = ctx.clock()
     const rows = (await backend.rows())
       .filter((row) => ctx.config.appId === undefined || row.appId === ctx.config.appId)
@@ -64,6 +63,8 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       if (output.json) output.document(documentOf(backend, rows, verdicts, pruned))
     } else if (output.json) output.document(documentOf(backend, rows, verdicts, undefined))
     else print(ctx, backend, rows, verdicts, options.expiring)
+    // The store's own notices (a Redis that may evict keys) arrive while it works: told last.
+    for (const warning of backend.warnings) if (!output.json) output.err(`warning: ${warning}`)
     if (unreadable.length > 0) {
       if (!output.json) output.err(`${unreadable.length} stored token(s) could not be opened: check --key`)
       return EXIT.usage
