@@ -1,5 +1,5 @@
 import { packageConfig } from '../../tsup.package.js'
 
-// Two entries sharing one copy of the core's code in each format (splitting, CommonJS included): the
-// adapter kit's `isTokens` and errors are the main entry's own.
-export default packageConfig({ entry: ['src/index.ts', 'src/adapter.ts'], splitting: true })
+// Three entries sharing one copy of the core's code in each format (splitting, CommonJS included):
+// the adapter kit's `isTokens` and errors are the main entry's own. The testing entry loads Vitest.
+export default packageConfig({ entry: ['src/index.ts', 'src/adapter.ts', 'src/testing.ts'], splitting: true })

@@ -7,6 +7,7 @@ import {
   type StoredTokenIdentity,
   sealStoredValue,
 } from '../src/index.js'
+import { sealAsVersion1 } from '../src/testing.js'
 
 const k1 = randomBytes(32)
 const k2 = randomBytes(32)
@@ -14,16 +15,6 @@ const user: StoredTokenIdentity = { kind: 'user', appId: '1001', userId: '42' }
 const systemUser: StoredTokenIdentity = { kind: 'system_user', appId: '1001', userId: '42' }
 const page7: StoredTokenIdentity = { kind: 'page', appId: '1001', userId: '42', pageId: '7' }
 const page8: StoredTokenIdentity = { kind: 'page', appId: '1001', userId: '42', pageId: '8' }
-
-/** Seals exactly as @tokens/core 0.1 did: `enc:v1:`, bound to `appId:userId` only. */
-function sealAsVersion1(keyId: string, key: Buffer, value: string, appId: string, userId: string): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  cipher.setAAD(Buffer.from(`${appId}:${userId}`))
-  const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
-  const tag = cipher.getAuthTag()
-  return `enc:v1:${keyId}:${iv.toString('base64url')}:${tag.toString('base64url')}:${sealed.toString('base64url')}`
-}
 
 describe('sealed values are bound to the whole row', () => {
   const cipher = createTokenCipher({ keys: { k1 }, currentKeyId: 'k1' })

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { createTokens, type Tokens } from '@tokens/core'
+import { pageToken, userToken } from '@tokens/core/testing'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { pageToken, userToken } from '../../sqlite/test/store-conformance.js'
 import { RedisCache, redisCache, redisStore } from '../src/index.js'
 import { startRedis, type TestRedis } from './redis-server.js'
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { StoredTokenIdentity } from '@tokens/core'
+import { describeStoreConformance, pageToken, userToken } from '@tokens/core/testing'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeStoreConformance, pageToken, userToken } from '../../sqlite/test/store-conformance.js'
 import { redisStore } from '../src/index.js'
 import { startRedis, type TestRedis } from './redis-server.js'
 

@@ -4,10 +4,10 @@ import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { pageToken, userToken } from '@tokens/core/testing'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { pageToken, userToken } from './store-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tokens-sqlite-ro-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -4,22 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MemoryStore } from '@tokens/core'
+import { describeStoreConformance, pageToken, userToken } from '@tokens/core/testing'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION, sqliteStore } from '../src/index.js'
-import { describeStoreConformance, pageToken, userToken } from './store-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tokens-sqlite-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let n = 0
 const freshFile = () => join(dir, `t${++n}.db`)
-
-describeStoreConformance('MemoryStore (core)', {
-  persistent: false,
-  open: (options) => new MemoryStore(options),
-  reset() {},
-})
 
 let file = freshFile()
 /** Runs `f` on a connection of its own to the test's file, as another program with access to it would. */

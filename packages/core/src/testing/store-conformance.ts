@@ -1,11 +1,18 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
-import type { EncryptionOptions, StoredToken, StoredTokenIdentity, TokenInfo, TokenStore } from '@tokens/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { EncryptionOptions, StoredToken, StoredTokenIdentity, TokenInfo, TokenStore } from '../index.js'
 
 /**
- * One backend under the shared `TokenStore` conformance suite. `@tokens/sqlite` runs it against
- * core's `MemoryStore` and `sqliteStore`; `@tokens/redis` imports this file and runs it against
- * `redisStore`. One suite, so the three cannot drift apart.
+ * One backend under the `TokenStore` conformance suite: how to open it, reset it, and (for a
+ * database) reach its rows behind its back. The core runs the suite against `MemoryStore`,
+ * `@tokens/sqlite` and `@tokens/redis` against theirs; a store of your own proves itself the same way.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from '@tokens/core'
+ * import type { StoreBackend } from '@tokens/core/testing'
+ * const backend: StoreBackend = { persistent: false, open: (options) => new MemoryStore(options), reset() {} }
+ * ```
  */
 export interface StoreBackend {
   /** Opens a store. Within one test, every call opens the same storage (a reopen, for persistent backends). */
@@ -31,7 +38,17 @@ function canReencrypt(store: TokenStore): store is Reencrypting {
   return typeof (store as Partial<Reencrypting>).reencrypt === 'function'
 }
 
-/** Seals exactly as @tokens/core 0.1 did: `enc:v1:<keyId>:…`, bound to `appId:userId` only. */
+/**
+ * Seals exactly as @tokens/core 0.1 did: `enc:v1:<keyId>:…`, bound to `appId:userId` only. For
+ * migration tests: rows written before the whole row identity was bound must keep opening.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto'
+ * import { sealAsVersion1 } from '@tokens/core/testing'
+ * const sealed = sealAsVersion1('k1', randomBytes(32), 'EAAB-old-token', '1001', '42')
+ * ```
+ */
 export function sealAsVersion1(keyId: string, key: Uint8Array, value: string, appId: string, userId: string): string {
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
@@ -58,12 +75,30 @@ function info(kind: StoredToken['kind'], userId: string, pageId?: string, expire
   }
 }
 
-/** A user token record; `value` defaults to a fresh random token. */
+/**
+ * A user token record of the suite's app (`1001`); `value` defaults to a fresh random token.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from '@tokens/core'
+ * import { userToken } from '@tokens/core/testing'
+ * await new MemoryStore().save(userToken('42'))
+ * ```
+ */
 export function userToken(userId: string, value = `EAAU${randomBytes(24).toString('hex')}`, savedAt = 1): StoredToken {
   return { kind: 'user', appId: APP, userId, value, info: info('user', userId), savedAt }
 }
 
-/** A Page token record obtained through `userId`. */
+/**
+ * A Page token record of the suite's app, obtained through `userId`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from '@tokens/core'
+ * import { pageToken } from '@tokens/core/testing'
+ * await new MemoryStore().save(pageToken('42', '7'))
+ * ```
+ */
 export function pageToken(
   userId: string,
   pageId: string,
@@ -73,7 +108,18 @@ export function pageToken(
   return { kind: 'page', appId: APP, userId, pageId, value, info: info('page', userId, pageId), savedAt }
 }
 
-/** Registers the conformance suite for one backend. */
+/**
+ * Registers the `TokenStore` conformance suite (Vitest) for one backend: saving and finding every
+ * kind of row, apps kept apart, deletion of a user, sealed rows that cannot be moved between rows,
+ * plain values refused while encryption is on, migration from the previous sealing, rotation.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from '@tokens/core'
+ * import { describeStoreConformance } from '@tokens/core/testing'
+ * describeStoreConformance('MemoryStore', { persistent: false, open: (options) => new MemoryStore(options), reset() {} })
+ * ```
+ */
 export function describeStoreConformance(name: string, backend: StoreBackend): void {
   describe(`TokenStore conformance: ${name}`, () => {
     const opened: TokenStore[] = []
