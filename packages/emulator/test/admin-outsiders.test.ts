@@ -83,6 +83,21 @@ describe('the admin API answers the emulator’s own loopback clients only', () 
     }
   })
 
+  it('refuses an absolute request target naming another server, as sent to a proxy', async () => {
+    const target = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ hostname: '127.0.0.1', port, path, headers: { host: own }, setHost: false }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    expect(await target('http://graph.facebook.com/__admin/state')).toBe(403)
+    expect(await target(`http://127.0.0.1:${port + 1}/__admin/state`)).toBe(403)
+    expect(await target(`http://${own}/__admin/state`)).toBe(200)
+  })
+
   it('refuses a page on another origin, even a no-cors text/plain POST, and creates nothing', async () => {
     const before = users()
     // What a browser sends for a no-cors fetch or a form from http://localhost:8080 (same site, other port).
