@@ -88,8 +88,10 @@ export class GraphApiError extends Error {
     this.type = text(body.type)
     this.fbtraceId = text(body.fbtrace_id)
     this.isTransient = body.is_transient === true
-    this.userTitle = text(body.error_user_title)
-    this.userMessage = text(body.error_user_msg)
+    const userTitle = text(body.error_user_title)
+    const userMessage = text(body.error_user_msg)
+    this.userTitle = userTitle === undefined ? undefined : scrub(userTitle, secrets)
+    this.userMessage = userMessage === undefined ? undefined : scrub(userMessage, secrets)
     this.category = classifyGraphError(this.code, this.isTransient)
     if (this.category === 'unknown' && status >= 500) this.category = 'transient'
     publishError(this)
@@ -102,7 +104,11 @@ export class GraphApiError extends Error {
    */
   get credentialsRefused(): boolean {
     if (this.code === 101) return true
-    return /error validating client secret|appsecret_proof|must provide an app access token/i.test(this.message)
+    // Graph's own words for these refusals (a message that merely echoes a request naming
+    // `appsecret_proof` is not one of them).
+    return /^(\(#\d+\) )?(error validating client secret|invalid appsecret_proof provided|api calls from the server require an appsecret_proof|you must provide an app access token)/i.test(
+      this.message,
+    )
   }
 
   /** Whether retrying later may succeed (transient and throttle errors; never refused credentials). */

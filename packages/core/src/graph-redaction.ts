@@ -43,11 +43,21 @@ export function secretsOf(
   return secrets
 }
 
-/** Removes every secret from a text, so it can be logged. */
+/**
+ * The spellings of a secret a text may hold: as is, percent-encoded (a URL path), and
+ * form-encoded (a query string, where `|` is `%7C` and a space `+`).
+ */
+function spellings(secret: string): string[] {
+  const encoded = [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]
+  return [secret, ...encoded.filter((form) => form !== secret)]
+}
+
+/** Removes every secret, in each of its spellings, from a text, so it can be logged. */
 export function scrub(message: string, secrets: readonly string[]): string {
   let out = message
   for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join('[redacted]')
+    if (secret.length < MIN_SECRET_LENGTH) continue
+    for (const form of spellings(secret)) out = out.split(form).join('[redacted]')
   }
   return out
 }

@@ -40,8 +40,9 @@ describe('a token never leaks through Graph’s echo', () => {
       (e: unknown) => e,
     )
     expect((error as Error).message).not.toBe('the call succeeded')
-    expect((error as Error).message).toContain('[redacted]') // the echo did reach the message, scrubbed
-    return errorSurfaces(error)
+    const surfaces = errorSurfaces(error)
+    expect(surfaces).toContain('[redacted]') // the echo did reach the error (its message or a cause's), scrubbed
+    return surfaces
   }
 
   it('a token put in a Graph path (no token option) shows as [redacted] in the graph_call event, against the emulator', async () => {
@@ -93,7 +94,7 @@ describe('a token never leaks through Graph’s echo', () => {
   })
 
   it('nothing published on tokens:error, and no event, holds any of them', () => {
-    expect(published.length).toBeGreaterThan(10)
+    expect(published.length).toBeGreaterThan(5) // the calls above did publish errors
     w.leaks.assertClean(published.join('\n'), 'the errors published on tokens:error')
     expect(events.some((line) => line.includes('"type":"graph_call"'))).toBe(true)
     w.leaks.assertClean(events.join('\n'), 'the events')
