@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import * as acquisition from './acquisition.js'
 import { LruVerificationCache, type VerificationCache } from './cache.js'
 import { publishEvent } from './diagnostics.js'

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { parseSignedRequest, TokenError } from '../src/index.js'
 
-// GRAPH_API.md's test vector: secret `key`.
+// The test vector of docs/graph-protocol.md#signed_request-test-vector: secret `key`.
 const VECTOR =
   'Mf_s6nTb38UYqioBmPqu0Ewm9souPZB9I2fIGwV729U.eyJ1c2VyX2lkIjoiMCIsImFsZ29yaXRobSI6IkhNQUMtU0hBMjU2IiwiaXNzdWVkX2F0IjoxNjI0MjQ0MTU2fQ'
 const ISSUED_AT = 1624244156

@@ -37,7 +37,7 @@ describe('token model', () => {
     expect(all.map((t) => t.type)).toEqual(['user', 'page', 'app', 'system_user', 'client'])
   })
 
-  it('carries the fields of DESIGN.md', () => {
+  it('carries the fields of the token model (ARCHITECTURE.md#the-token-model)', () => {
     const page = all[1] as PageToken
     expect(page.pageId).toBe('7')
     expect(page.userId).toBe('42')

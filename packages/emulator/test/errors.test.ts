@@ -66,7 +66,7 @@ describe('tokens and options', () => {
 })
 
 describe('signed_request', () => {
-  it('matches the test vector of GRAPH_API.md', () => {
+  it('matches the signed_request test vector (docs/graph-protocol.md#signed_request-test-vector)', () => {
     expect(signSignedRequest('key', { user_id: '0', algorithm: 'HMAC-SHA256', issued_at: 1624244156 })).toBe(
       'Mf_s6nTb38UYqioBmPqu0Ewm9souPZB9I2fIGwV729U.eyJ1c2VyX2lkIjoiMCIsImFsZ29yaXRobSI6IkhNQUMtU0hBMjU2IiwiaXNzdWVkX2F0IjoxNjI0MjQ0MTU2fQ',
     )

@@ -56,7 +56,10 @@ export type GraphTokenVerifyWithRequest<T extends TokenType = TokenType> = (
  * ```
  */
 export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
-  /** Accepted token types: one or a list. @default every type */
+  /**
+   * Accepted token types: one or a list. A client token is accepted only when this names `client`.
+   * @default every type but `client`
+   */
   type?: T | readonly T[]
   /** Scopes the token must have, all of them. @default [] */
   scopes?: readonly string[]
