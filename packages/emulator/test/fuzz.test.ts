@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseBatch } from '../src/batch-parse.js'
 import { evaluateJsonPath, jsonPathSegments, substituteReferences } from '../src/batch-references.js'
 import { type FieldSpec, formatFields, parseFields } from '../src/field-expansion.js'
 import { GraphError } from '../src/graph-errors.js'
-import { parseBatch } from '../src/routes/batch.js'
 import { parseIds } from '../src/routes/ids.js'
 import { createFixture, type Json } from './fixture.js'
 

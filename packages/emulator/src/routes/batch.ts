@@ -1,89 +1,12 @@
+import { type BatchItem, invalidBatch, parseBatch } from '../batch-parse.js'
 import { referencedNames, substituteReferences } from '../batch-references.js'
 import type { GraphRequest, GraphResult, Services } from '../context.js'
 import { GraphError, missingParam, unsupportedMethod } from '../graph-errors.js'
 import { graphSegments, parseGraphPath } from '../graph-path.js'
 import { newTraceId } from '../tokens.js'
 
-/** How many requests one batch may hold, as on Graph. */
-export const MAX_BATCH = 50
-
-/** One request of a batch, as sent. */
-export interface BatchItem {
-  method: string
-  relativeUrl: string
-  /** Form-encoded parameters (`body`, a string, or an object of fields). */
-  body: string
-  name: string | undefined
-  dependsOn: string | undefined
-  /** `omit_response_on_success`, when given. */
-  omit: boolean | undefined
-}
-
 /** One answer of a batch: `null` when omitted. */
 export type BatchAnswer = { code: number; headers?: Array<{ name: string; value: string }>; body: string } | null
-
-function invalid(message: string): GraphError {
-  return GraphError.oauth(100, `(#100) ${message}`)
-}
-
-function formBody(value: unknown, index: number): string {
-  if (value === undefined || value === null) return ''
-  if (typeof value === 'string') return value
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`batch[${index}].body must be a string`)
-  const params = new URLSearchParams()
-  for (const [key, field] of Object.entries(value)) {
-    params.append(key, typeof field === 'string' ? field : JSON.stringify(field))
-  }
-  return params.toString()
-}
-
-function optionalText(item: Record<string, unknown>, key: string, index: number): string | undefined {
-  const value = item[key]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') throw invalid(`batch[${index}].${key} must be a string`)
-  return value
-}
-
-function flag(value: unknown): boolean | undefined {
-  if (value === true || value === 'true') return true
-  if (value === false || value === 'false') return false
-  return undefined
-}
-
-/**
- * Parses the `batch` parameter: a JSON array of at most {@link MAX_BATCH} objects with `relative_url` and
- * optionally `method`, `body`, `name`, `depends_on` and `omit_response_on_success`. Anything else is a
- * code 100 error for the whole batch.
- */
-export function parseBatch(raw: string): BatchItem[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(raw)
-  } catch {
-    throw invalid('The parameter batch must be a JSON array of requests')
-  }
-  if (!Array.isArray(parsed)) throw invalid('The parameter batch must be a JSON array of requests')
-  if (parsed.length === 0) throw invalid('The parameter batch must hold at least one request')
-  if (parsed.length > MAX_BATCH) {
-    throw invalid(`Too many requests in batch message. Maximum batch size is ${MAX_BATCH}`)
-  }
-  return parsed.map((entry: unknown, index) => {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw invalid(`batch[${index}] must be an object`)
-    }
-    const item = entry as Record<string, unknown>
-    const relativeUrl = optionalText(item, 'relative_url', index)
-    if (relativeUrl === undefined) throw invalid(`batch[${index}].relative_url is required`)
-    return {
-      method: (optionalText(item, 'method', index) ?? 'GET').toUpperCase(),
-      relativeUrl,
-      body: formBody(item.body, index),
-      name: optionalText(item, 'name', index),
-      dependsOn: optionalText(item, 'depends_on', index),
-      omit: flag(item.omit_response_on_success),
-    }
-  })
-}
 
 const INHERITED = ['access_token', 'appsecret_proof', 'appsecret_time']
 
@@ -173,7 +96,7 @@ export function batch(
   services: Services,
   dispatch: (req: GraphRequest, services: Services) => GraphResult,
 ): GraphResult {
-  if (req.inBatch) throw invalid('A batch cannot contain another batch')
+  if (req.inBatch) throw invalidBatch('A batch cannot contain another batch')
   if (req.method !== 'POST') throw unsupportedMethod(req.method)
   const raw = req.params.get('batch')
   if (raw === null) throw missingParam('batch')
@@ -192,8 +115,8 @@ export function batch(
     try {
       const lookup = (name: string): unknown => {
         const earlier = named.get(name)
-        if (earlier === undefined) throw invalid(`No earlier request of this batch is named ${name}`)
-        if (!earlier.ok) throw invalid(`The request named ${name}, which this request depends on, failed`)
+        if (earlier === undefined) throw invalidBatch(`No earlier request of this batch is named ${name}`)
+        if (!earlier.ok) throw invalidBatch(`The request named ${name}, which this request depends on, failed`)
         return earlier.json
       }
       if (item.dependsOn !== undefined) lookup(item.dependsOn)
