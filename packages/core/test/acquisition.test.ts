@@ -90,7 +90,7 @@ describe('acquisition', () => {
     const calls = f.emu.requestCount('/debug_token')
     expect((await f.tokens.verify(long.value)).type).toBe('user')
     expect(f.emu.requestCount('/debug_token')).toBe(calls)
-    expect(f.events.some((e) => e.type === 'store_write' && e.kind === 'user')).toBe(true)
+    expect(f.events).toContainEqual(expect.objectContaining({ type: 'store_write', kind: 'user' }))
   })
 
   it('refuses to exchange an expired token', async () => {

@@ -75,7 +75,7 @@ describe('verification cache', () => {
     await f.tokens.verify(raw)
     await f.tokens.verify(page)
     expect(f.emu.requestCount('/debug_token')).toBe(4)
-    expect(f.events.some((e) => e.type === 'revoke' && e.userId === f.user.id)).toBe(true)
+    expect(f.events).toContainEqual({ type: 'revoke', userId: f.user.id })
   })
 })
 

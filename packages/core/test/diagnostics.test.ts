@@ -38,7 +38,9 @@ describe('diagnostics channels', () => {
       ['valid', true],
       ['rejected', false],
     ])
-    expect(published.some((e) => e.type === 'graph_call' && e.path.endsWith('/debug_token'))).toBe(true)
+    expect(published).toContainEqual(
+      expect.objectContaining({ type: 'graph_call', path: expect.stringMatching(/\/debug_token$/) }),
+    )
     expect(JSON.stringify(published)).not.toContain(raw)
   })
 
@@ -77,6 +79,6 @@ describe('diagnostics channels', () => {
     } finally {
       f.emu.setFaults(null)
     }
-    expect(errors.some((e) => e instanceof GraphApiError && e.httpStatus === 500)).toBe(true)
+    expect(errors).toContainEqual(expect.objectContaining({ name: 'GraphApiError', httpStatus: 500 }))
   })
 })

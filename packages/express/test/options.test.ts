@@ -250,7 +250,7 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
       const url = await h.listen(app)
       const answer = await h.call(`${url}/log`, { token: h.userToken(ada) })
       expect(answer.text).toContain('[redacted]')
-      expect(h.logs.some((line) => line.includes('[redacted]'))).toBe(true)
+      expect(h.logs.join('\n')).toContain('[redacted]')
     })
 
     it('the leak check itself catches a leak (so the other assertions can fail)', async () => {

@@ -74,7 +74,7 @@ describe('facebook: with the core built from the options', () => {
     const pages = await store.listPageTokens(strategy.tokens.appId, me.id)
     expect(pages).toHaveLength(1)
     const raws = [stored!.value, ...pages.map((p) => p.value)]
-    expect(logged.some((line) => line.startsWith('login'))).toBe(true)
+    expect(logged).toContainEqual(expect.stringMatching(/^login/))
     for (const line of logged) for (const raw of raws) expect(line).not.toContain(raw)
     for (const answer of browser.answers) for (const raw of raws) expect(answer.text).not.toContain(raw)
   })

@@ -129,11 +129,17 @@ describe('redisStore on a Redis that evicts keys', () => {
     const observer = new Redis(plain.url)
     const monitor = await observer.monitor()
     const commands: string[][] = []
+    let fenced: () => void = () => {}
+    const fence = new Promise<void>((resolve) => {
+      fenced = resolve
+    })
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (!source.includes('lua') && args.some((a) => a.startsWith('ne:'))) commands.push(args)
+      if (args[0]?.toLowerCase() === 'echo' && args[1] === 'monitor-fence') fenced()
+      else if (!source.includes('lua') && args.some((a) => a.startsWith('ne:'))) commands.push(args)
     })
     expect(await store.deleteUser('1001', '42')).toBe(2)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await observer.echo('monitor-fence') // MONITOR shows commands in order: past it, all are in
+    await fence
     monitor.disconnect()
     observer.disconnect()
     expect(commands.map((args) => args[0]?.toLowerCase())).toEqual(['eval'])

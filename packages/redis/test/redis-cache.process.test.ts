@@ -176,8 +176,10 @@ describe('redisCache across two Node processes', () => {
     emu.setFaults({ latencyMs: 100 }) // debug_token calls (and Redis locks) in flight when Redis dies
     let results: string[][]
     try {
+      const before = debugTokenCalls()
       const run = Promise.all([a.verify([...during, ...hot]), b.verify([...hot, ...during])])
-      await new Promise((resolve) => setTimeout(resolve, 40))
+      // Kill Redis once debug_token calls are in flight (each takes 100 ms at the emulator).
+      while (debugTokenCalls() === before) await new Promise((resolve) => setImmediate(resolve))
       await server.kill()
       results = await run
       // While Redis is down, both keep answering.
@@ -188,7 +190,7 @@ describe('redisCache across two Node processes', () => {
     }
     for (const statuses of results) expect(statuses.every((s) => s === 'ok')).toBe(true)
     const { events } = await a.call<{ events: TokensEvent[] }>('events')
-    expect(events.some((e) => e.type === 'error' && e.where === 'cache')).toBe(true)
+    expect(events).toContainEqual(expect.objectContaining({ type: 'error', where: 'cache' }))
     // Both reconnect by themselves: a token A verifies is soon served to B by Redis again.
     await expect
       .poll(

@@ -126,11 +126,17 @@ describe('redisStore', () => {
     await store.save(pageToken('42', '8'))
     const monitor = await redis.monitor()
     const commands: string[][] = []
+    let fenced: () => void = () => {}
+    const fence = new Promise<void>((resolve) => {
+      fenced = resolve
+    })
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (!source.includes('lua')) commands.push(args) // commands run by a script show up too
+      if (args[0]?.toLowerCase() === 'echo' && args[1] === 'monitor-fence') fenced()
+      else if (!source.includes('lua')) commands.push(args) // commands run by a script show up too
     })
     expect(await store.deleteUser('1001', '42')).toBe(3)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await redis.echo('monitor-fence') // MONITOR shows commands in order: past it, all are in
+    await fence
     monitor.disconnect()
     const mine = commands.filter((args) => args.some((a) => a.startsWith('atomic:')))
     expect(mine).toHaveLength(1)

@@ -91,7 +91,7 @@ describe.each(ADAPTERS)('%s: a flood cannot stretch how long a revoked token wor
     const answer = await w.get(url, '/user', known)
     expect(answer.status).toBe(200)
     expect(body(answer)).toEqual({ type: 'user', appId: w.app.id, userId: w.user.id })
-    expect(w.events.slice(stale).some((line) => line.includes('"type":"stale_accept"'))).toBe(true)
+    expect(w.events.slice(stale).join('\n')).toContain('"type":"stale_accept"')
 
     const unknown = await w.get(url, '/user', w.userToken())
     expect(unknown.status).toBe(503)
