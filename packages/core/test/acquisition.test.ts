@@ -195,13 +195,7 @@ describe('callbacks', () => {
   it('handles a signed_request once across cores sharing a cache; a failed handling can be retried by any', async () => {
     const cache = new LruVerificationCache()
     f = await createFixture({ cache })
-    const other = createTokens({
-      appId: f.app.id,
-      appSecret: f.app.secret,
-      graphUrl: f.emu.url,
-      cache,
-      clock: () => f.emu.now() * 1000,
-    })
+    const other = createTokens({ ...f.emu.coreOptions(f.app), cache })
     const signed = f.emu.signedRequest(f.app.id, { user_id: f.user.id })
     expect((await f.tokens.deauthorize(signed)).user_id).toBe(f.user.id)
     const replay = (await rejection(() => other.deauthorize(signed))) as TokenError

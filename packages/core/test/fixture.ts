@@ -20,11 +20,7 @@ export async function createFixture(
   const pages = [1, 2].map((n) => emu.createPage({ name: `Page ${n}`, category: 'Bakery', admins: [user.id] }))
   const events: TokensEvent[] = []
   const tokens: Tokens = createTokens({
-    appId: app.id,
-    appSecret: app.secret,
-    clientToken: app.clientToken,
-    graphUrl: emu.url,
-    clock: () => emu.now() * 1000,
+    ...emu.coreOptions(app),
     retries: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     timeoutMs: 2000,
     onEvent: (event) => events.push(event),

@@ -39,15 +39,8 @@ describe('a cache shared by two apps', () => {
   it('never answers for the other app: keys carry the app, and a hit re-checks it', async () => {
     f = await createFixture()
     const shared = new LruVerificationCache()
-    const clock = () => (f as Fixture).emu.now() * 1000
-    const ours = createTokens({ appId: f.app.id, appSecret: f.app.secret, graphUrl: f.emu.url, cache: shared, clock })
-    const theirs = createTokens({
-      appId: f.otherApp.id,
-      appSecret: f.otherApp.secret,
-      graphUrl: f.emu.url,
-      cache: shared,
-      clock,
-    })
+    const ours = createTokens({ ...f.emu.coreOptions(f.app), cache: shared })
+    const theirs = createTokens({ ...f.emu.coreOptions(f.otherApp), cache: shared })
     const token = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id })
     expect((await ours.verify(token)).appId).toBe(f.app.id)
     const calls = f.emu.requestCount('/debug_token')
@@ -70,14 +63,7 @@ describe('a cache shared by two apps', () => {
       },
       deleteUser: () => {},
     }
-    const clock = () => (f as Fixture).emu.now() * 1000
-    const tokens = createTokens({
-      appId: f.app.id,
-      appSecret: f.app.secret,
-      graphUrl: f.emu.url,
-      cache: forging,
-      clock,
-    })
+    const tokens = createTokens({ ...f.emu.coreOptions(f.app), cache: forging })
     const token = f.emu.issueUserToken({ appId: f.app.id, userId: f.user.id })
     await tokens.verify(token)
     for (const [key, entry] of entries) {

@@ -146,10 +146,7 @@ describe('verify: rejections', () => {
 
   it('accepts the tokens of acceptAppIds', async () => {
     const tokens = createTokens({
-      appId: f.app.id,
-      appSecret: f.app.secret,
-      graphUrl: f.emu.url,
-      clock: () => f.emu.now() * 1000,
+      ...f.emu.coreOptions(f.app),
       acceptAppIds: [f.otherApp.id],
     })
     const foreign = f.emu.issueUserToken({ appId: f.otherApp.id, userId: f.user.id, lifetime: 'long' })

@@ -62,6 +62,18 @@ export interface Emulator {
   issueSystemUserToken(options: SystemUserTokenOptions): string
   /** The app token `client_credentials` returns: `{app_id}|<opaque>`. */
   appToken(appId: string): string
+  /**
+   * What `createTokens()` needs to act as `app` against this emulator, on its clock: spread it into
+   * the core's options (tests move the clock with {@link Emulator.advanceTime}).
+   *
+   * @example
+   * ```ts
+   * import { createTokens } from '@tokens/core'
+   * const emu = await startEmulator({ freezeClock: true })
+   * const tokens = createTokens({ ...emu.coreOptions(emu.createApp()), retries: 0 })
+   * ```
+   */
+  coreOptions(app: AppInfo): EmulatorCoreOptions
   /** Invalidates one token: subcodes 460, 466, 458 and 492. */
   invalidateToken(token: string, reason: InvalidationReason): void
   /** Moves the clock forward (or back); returns the new time in unix seconds. */
@@ -92,6 +104,25 @@ export interface Emulator {
   state(): Record<string, unknown>
   /** Stops the server, closing hung requests; waits for pending deauthorize callbacks. */
   close(): Promise<void>
+}
+
+/**
+ * The core options for one app of an emulator ({@link Emulator.coreOptions}): its credentials, the
+ * emulator's URL and its clock, in ms.
+ *
+ * @example
+ * ```ts
+ * const emu = await startEmulator()
+ * const options: EmulatorCoreOptions = emu.coreOptions(emu.createApp())
+ * options.clock() // the emulator's time, in ms
+ * ```
+ */
+export interface EmulatorCoreOptions {
+  appId: string
+  appSecret: string
+  clientToken: string
+  graphUrl: string
+  clock: () => number
 }
 
 function hostUrl(host: string, port: number): string {
@@ -189,6 +220,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     issuePageToken: (o) => tokens.issuePage(o.appId, o.userId, o.pageId, o.lifetime).value,
     issueSystemUserToken: (o) => tokens.issueSystemUser(o.appId, o.userId, o.scopes, o.expiresIn).value,
     appToken: (appId) => directory.app(appId).issuedAppToken,
+    coreOptions: (app) => ({
+      appId: app.id,
+      appSecret: app.secret,
+      clientToken: app.clientToken,
+      graphUrl: url,
+      clock: () => clock.now() * 1000,
+    }),
     invalidateToken: (token, reason) => tokens.invalidate(token, reason),
     advanceTime: (seconds) => clock.advance(seconds),
     now: () => clock.now(),

@@ -1,5 +1,5 @@
 export type { DataDeletionAnswer } from './deauthorize.js'
-export type { Emulator } from './emulator.js'
+export type { Emulator, EmulatorCoreOptions } from './emulator.js'
 export { startEmulator } from './emulator.js'
 export { type IssuedSecretListener, onIssuedSecret } from './issued-secrets.js'
 export { DEMO, type DemoSeed, type SeedOptions, seedDemo } from './seed.js'

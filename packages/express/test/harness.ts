@@ -46,11 +46,7 @@ export class Harness {
   /** A core on the emulator, logging every event as JSON into `logs`, no retries, a short timeout. */
   core(options: Partial<TokensOptions> = {}): Tokens {
     const core = createTokens({
-      appId: this.app.id,
-      appSecret: this.app.secret,
-      clientToken: this.app.clientToken,
-      graphUrl: this.emu.url,
-      clock: () => this.emu.now() * 1000,
+      ...this.emu.coreOptions(this.app),
       retries: 0,
       timeoutMs: 1000,
       tokenSources: { header: true, query: true },

@@ -57,14 +57,7 @@ beforeEach(async () => {
 
   fbApp = emu.createApp({ redirectUris: names.map((name) => `${server.url}/auth/${name}/callback`) })
   issued.push(fbApp.secret)
-  tokens = createTokens({
-    appId: fbApp.id,
-    appSecret: fbApp.secret,
-    graphUrl: emu.url,
-    clock: () => emu.now() * 1000,
-    retries: 0,
-    timeoutMs: 300,
-  })
+  tokens = createTokens({ ...emu.coreOptions(fbApp), retries: 0, timeoutMs: 300 })
   const options = (name: string): FacebookLoginOptions => ({
     clientID: fbApp.id,
     clientSecret: fbApp.secret,

@@ -84,14 +84,7 @@ beforeEach(async () => {
     ),
   })
   store = new MemoryStore()
-  tokens = createTokens({
-    appId: fbApp.id,
-    appSecret: fbApp.secret,
-    graphUrl: emu.url,
-    store,
-    clock: () => emu.now() * 1000,
-    retries: 0,
-  })
+  tokens = createTokens({ ...emu.coreOptions(fbApp), store, retries: 0 })
   const common: FacebookLoginOptions = {
     clientID: fbApp.id,
     clientSecret: fbApp.secret,

@@ -28,12 +28,7 @@ beforeAll(async () => {
   f = await createFixture()
   // "Our" app for this comparison does not require appsecret_proof, like many apps.
   mine = f.emu.createApp({ name: 'Mine', requireProof: false })
-  tokens = createTokens({
-    appId: mine.id,
-    appSecret: mine.secret,
-    graphUrl: f.emu.url,
-    clock: () => f.emu.now() * 1000,
-  })
+  tokens = createTokens(f.emu.coreOptions(mine))
   const auth = new passport.Passport()
   const legacy = (enableProof: boolean) =>
     new FacebookTokenStrategy(

@@ -17,11 +17,7 @@ export async function createFixture(options: Partial<TokensOptions> = {}) {
   const otherApp = emu.createApp({ name: 'Somebody Else', requireProof: false })
   const pages = [1, 2, 3].map((n) => emu.createPage({ name: `Page ${n}`, category: 'Bakery', admins: [user.id] }))
   const tokens: Tokens = createTokens({
-    appId: app.id,
-    appSecret: app.secret,
-    clientToken: app.clientToken,
-    graphUrl: emu.url,
-    clock: () => emu.now() * 1000,
+    ...emu.coreOptions(app),
     retries: 0,
     timeoutMs: 500,
     ...options,

@@ -25,10 +25,7 @@ it('keeps what the core acquires across restarts, encrypted, and forgets it on r
   const encryption = { keys: { k1: randomBytes(32) }, currentKeyId: 'k1' }
   const start = (store: TokenStore) =>
     createTokens({
-      appId: app.id,
-      appSecret: app.secret,
-      graphUrl: emu.url,
-      clock: () => emu.now() * 1000,
+      ...emu.coreOptions(app),
       retries: 0,
       store,
     })
