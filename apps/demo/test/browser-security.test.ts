@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/config.js'
-import { type RunningDemo, startDemo } from '../src/start-demo.js'
+import type { RunningDemo } from '../src/start-demo.js'
+import { launchChromium, startTestDemo, type TestDemo } from './test-demo.js'
 
 // The attacker's site: another port on the same host (`localhost`), so the same *site* as the demo:
 // SameSite=Lax cookies travel with its top-level form posts. It serves whatever HTML the test sets.
@@ -18,28 +16,16 @@ let demo: RunningDemo
 let browser: Browser
 let context: BrowserContext
 let page: Page
-let dir: string
+let testDemo: TestDemo | undefined
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokens-demo-security-'))
-  demo = await startDemo(
-    readConfig({
-      EMULATOR_PORT: '0',
-      PORT: '0',
-      EXPRESS_PORT: '0',
-      NEST_PORT: '0',
-      DEMO_DATABASE: join(dir, 'demo.db'),
-    }),
-  )
+  testDemo = await startTestDemo('security')
+  demo = testDemo.demo
   attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(attackerHtml))
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve))
   attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/`
   expect(new URL(attackerUrl).hostname).toBe(new URL(demo.urls.web).hostname)
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  })
+  browser = await launchChromium()
   context = await browser.newContext()
   page = await context.newPage()
   // The victim: Ada, signed in.
@@ -52,8 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await new Promise((resolve) => attacker?.close(resolve))
-  await demo?.close()
-  rmSync(dir, { recursive: true, force: true })
+  await testDemo?.close()
 })
 
 async function sessionCookie(): Promise<string | undefined> {

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/config.js'
-import { type RunningDemo, startDemo } from '../src/start-demo.js'
+import type { RunningDemo } from '../src/start-demo.js'
+import { launchChromium, startTestDemo, type TestDemo } from './test-demo.js'
 
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts')
 const RAW_TOKEN = /EAA[A-Za-z0-9_-]{20,}/
@@ -14,37 +13,18 @@ const LONG_LIVED_SECONDS = 5_183_944
 let demo: RunningDemo
 let browser: Browser
 let page: Page
-let dir: string
+let testDemo: TestDemo | undefined
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokens-demo-browser-'))
-  demo = await startDemo(
-    readConfig({
-      EMULATOR_PORT: '0',
-      PORT: '0',
-      EXPRESS_PORT: '0',
-      NEST_PORT: '0',
-      DEMO_DATABASE: join(dir, 'demo.db'),
-    }),
-  )
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  })
+  testDemo = await startTestDemo('browser')
+  demo = testDemo.demo
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
 })
 
 afterAll(async () => {
   await browser?.close()
-  await demo?.close()
-  rmSync(dir, { recursive: true, force: true })
+  await testDemo?.close()
 })
 
 async function logIn(options: { decline?: string[]; expectRerequest?: boolean } = {}) {

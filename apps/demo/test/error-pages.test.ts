@@ -1,41 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
-import { readConfig } from '../src/config.js'
-import { type RunningDemo, startDemo } from '../src/start-demo.js'
+import type { RunningDemo } from '../src/start-demo.js'
 import { csrfOf, logIn, type Visit, Visitor } from './http-visitor.js'
+import { startTestDemo, type TestDemo } from './test-demo.js'
 
 const RAW_TOKEN = /EAA[A-Za-z0-9_-]{20,}/
 /** What an error page must never show: a stack frame, a file path, the error's own name. */
 const LEAK = /\bat [\w.<>]+ \(|node_modules|\/work\/|\/home\/|\.[cm]?[jt]s:\d+|Error:|GraphApiError|TokenError/
 
 let demo: RunningDemo
-let dir: string
+let testDemo: TestDemo | undefined
 let ada: Visitor
 let logged: MockInstance<typeof console.error>
 
 const logLines = () => logged.mock.calls.map((call) => call.map(String).join(' '))
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokens-demo-errors-'))
-  demo = await startDemo(
-    readConfig({
-      EMULATOR_PORT: '0',
-      PORT: '0',
-      EXPRESS_PORT: '0',
-      NEST_PORT: '0',
-      DEMO_DATABASE: join(dir, 'demo.db'),
-    }),
-  )
+  testDemo = await startTestDemo('errors')
+  demo = testDemo.demo
   ada = new Visitor()
   expect((await logIn(demo, ada)).status).toBe(302)
   expect((await ada.get(`${demo.urls.web}/dashboard`)).status).toBe(200)
 })
 
 afterAll(async () => {
-  await demo?.close()
-  rmSync(dir, { recursive: true, force: true })
+  await testDemo?.close()
 })
 
 beforeEach(() => {

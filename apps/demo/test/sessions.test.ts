@@ -1,31 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readConfig } from '../src/config.js'
 import { BoundedSessionStore } from '../src/session-store.js'
-import { type RunningDemo, startDemo } from '../src/start-demo.js'
+import type { RunningDemo } from '../src/start-demo.js'
 import { logIn, Visitor } from './http-visitor.js'
+import { startTestDemo, type TestDemo } from './test-demo.js'
 
 let demo: RunningDemo
-let dir: string
+let testDemo: TestDemo | undefined
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tokens-demo-sessions-'))
-  demo = await startDemo(
-    readConfig({
-      EMULATOR_PORT: '0',
-      PORT: '0',
-      EXPRESS_PORT: '0',
-      NEST_PORT: '0',
-      DEMO_DATABASE: join(dir, 'demo.db'),
-    }),
-  )
+  testDemo = await startTestDemo('sessions')
+  demo = testDemo.demo
 })
 
 afterAll(async () => {
-  await demo?.close()
-  rmSync(dir, { recursive: true, force: true })
+  await testDemo?.close()
 })
 
 /** Seconds from now until a `Set-Cookie` line's `Expires`. */
