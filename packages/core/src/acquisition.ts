@@ -25,7 +25,17 @@ export interface AcquisitionContext {
   emit: (event: TokensEvent) => void
 }
 
-/** Options of `pageTokens` and `pageToken`. */
+/**
+ * Options of `pageTokens` and `pageToken`.
+ *
+ * @example
+ * ```ts
+ * import type { PageTokenOptions } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const options: PageTokenOptions = { refresh: true } // the user just gave the app another Page: ask Graph
+ * const pages = await tokens.pageTokens(user, options)
+ * ```
+ */
 export interface PageTokenOptions {
   /** Ask Graph even when the store has the tokens. @default false */
   refresh?: boolean

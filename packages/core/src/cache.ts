@@ -4,6 +4,16 @@ import type { TokenInfo } from './token.js'
 /**
  * One cached verification, keyed by the SHA-256 of the token: never the raw token. Times are
  * milliseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import type { CachedVerification } from '@tokens/core'
+ * function describe(entry: CachedVerification, now = Date.now()): string {
+ *   if (entry.outcome === 'rejected') return `rejected (${entry.reason})`
+ *   if (entry.freshUntil > now) return `valid ${entry.info.type} token`
+ *   return entry.keepUntil > now ? 'to verify again (may serve while Graph is down)' : 'expired'
+ * }
+ * ```
  */
 export type CachedVerification =
   | { outcome: 'valid'; info: TokenInfo; verifiedAt: number; freshUntil: number; keepUntil: number }
@@ -21,6 +31,27 @@ export type CachedVerification =
  * Where verifications are kept. `freshUntil` is when an entry must be verified again; `keepUntil`
  * (≥ `freshUntil`) is how long it may still serve while Graph is down. Methods may be synchronous
  * (the in-process LRU) or return promises (`@tokens/redis`).
+ *
+ * @example
+ * ```ts
+ * import { type CachedVerification, createTokens, type VerificationCache } from '@tokens/core'
+ * class MapCache implements VerificationCache {
+ *   readonly #entries = new Map<string, CachedVerification>()
+ *   get(key: string) {
+ *     const entry = this.#entries.get(key)
+ *     return entry !== undefined && entry.keepUntil > Date.now() ? entry : undefined
+ *   }
+ *   set(key: string, entry: CachedVerification) {
+ *     this.#entries.set(key, entry)
+ *   }
+ *   deleteUser(userId: string) {
+ *     for (const [key, entry] of this.#entries) {
+ *       if ((entry.outcome === 'valid' ? entry.info.userId : entry.userId) === userId) this.#entries.delete(key)
+ *     }
+ *   }
+ * }
+ * const tokens = createTokens({ appId, appSecret, cache: new MapCache() })
+ * ```
  */
 export interface VerificationCache {
   get(key: string): CachedVerification | undefined | Promise<CachedVerification | undefined>
@@ -43,7 +74,17 @@ export interface VerificationCache {
   close?(): void | Promise<void>
 }
 
-/** Options of {@link LruVerificationCache}. */
+/**
+ * Options of {@link LruVerificationCache}.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type LruCacheOptions, LruVerificationCache } from '@tokens/core'
+ * const options: LruCacheOptions = { maxEntries: 50_000 }
+ * const cache = new LruVerificationCache(options)
+ * const tokens = createTokens({ appId, appSecret, cache }) // `cache.size` tells how full it is
+ * ```
+ */
 export interface LruCacheOptions {
   /**
    * Entries kept; the least recently used go first, rejections before valid verifications (a flood of

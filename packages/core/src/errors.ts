@@ -1,6 +1,19 @@
 import { publishError } from './diagnostics.js'
 
-/** Every way a request's token can be refused. The discriminant of {@link TokenError}. */
+/**
+ * Every way a request's token can be refused. The discriminant of {@link TokenError}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenErrorCode } from '@tokens/core'
+ * function logLevel(code: TokenErrorCode): 'warn' | 'error' {
+ *   switch (code) {
+ *     case 'graph_unavailable': case 'store_unavailable': case 'misconfigured': return 'error' // the server's side
+ *     case 'token_required': case 'invalid_request': case 'invalid_token': case 'insufficient_scope': return 'warn'
+ *   }
+ * }
+ * ```
+ */
 export type TokenErrorCode =
   | 'token_required'
   | 'invalid_request'
@@ -10,7 +23,20 @@ export type TokenErrorCode =
   | 'store_unavailable'
   | 'misconfigured'
 
-/** Why a token is `invalid_token`. */
+/**
+ * Why a token is `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * import { type InvalidTokenReason, isTokenError } from '@tokens/core'
+ * const advice: Record<InvalidTokenReason, string> = {
+ *   expired: 'Log in again', invalidated: 'Log in again', password_changed: 'Log in again with your new password',
+ *   app_not_installed: 'Add the app again', wrong_app: 'Use a token of this app', malformed: 'Send the token as given',
+ *   client_token: 'Log in',
+ * }
+ * try { await tokens.verify(raw) } catch (e) { if (isTokenError(e) && e.reason) console.log(advice[e.reason]) }
+ * ```
+ */
 export type InvalidTokenReason =
   | 'expired'
   | 'invalidated'
@@ -20,7 +46,18 @@ export type InvalidTokenReason =
   | 'malformed'
   | 'client_token'
 
-/** Every status a {@link TokenError} answers with. */
+/**
+ * Every status a {@link TokenError} answers with.
+ *
+ * @example
+ * ```ts
+ * import type { TokenError, TokenErrorStatus } from '@tokens/core'
+ * const refusals = new Map<TokenErrorStatus, number>()
+ * function count(error: TokenError): void {
+ *   refusals.set(error.status, (refusals.get(error.status) ?? 0) + 1) // 400, 401, 403, 500 or 503
+ * }
+ * ```
+ */
 export type TokenErrorStatus = 400 | 401 | 403 | 500 | 503
 
 /**
@@ -42,21 +79,56 @@ export const STATUS: Readonly<Record<TokenErrorCode, TokenErrorStatus>> = Object
   misconfigured: 500,
 })
 
-/** The JSON body every rejection is answered with. */
+/**
+ * The JSON body every rejection is answered with.
+ *
+ * @example
+ * ```ts
+ * import type { TokenErrorBody } from '@tokens/core'
+ * const response = await fetch('https://api.example.com/me', { headers: { authorization: `Bearer ${raw}` } })
+ * if (response.status === 401) {
+ *   const body = (await response.json()) as TokenErrorBody
+ *   if (body.error === 'invalid_token' && body.reason === 'expired') console.log('log in again')
+ * }
+ * ```
+ */
 export interface TokenErrorBody {
   error: TokenErrorCode
   error_description: string
   reason?: InvalidTokenReason
 }
 
-/** What an adapter writes to the wire for a {@link TokenError}. */
+/**
+ * What an adapter writes to the wire for a {@link TokenError}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenError, TokenErrorResponse } from '@tokens/core'
+ * function send(error: TokenError): void {
+ *   const { status, headers, body }: TokenErrorResponse = error.toResponse()
+ *   res.status(status).set(headers).json(body)
+ * }
+ * ```
+ */
 export interface TokenErrorResponse {
   status: TokenErrorStatus
   headers: Record<string, string>
   body: TokenErrorBody
 }
 
-/** Extra details of a {@link TokenError}. */
+/**
+ * Extra details of a {@link TokenError}.
+ *
+ * @example
+ * ```ts
+ * import { TokenError, type TokenErrorDetails } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * if (!user.hasScope('pages_manage_posts')) {
+ *   const details: TokenErrorDetails = { scopes: ['pages_manage_posts'] } // named in the challenge's scope
+ *   throw new TokenError('insufficient_scope', 'Posting needs pages_manage_posts', details)
+ * }
+ * ```
+ */
 export interface TokenErrorDetails {
   /** Why an `invalid_token` was refused. */
   reason?: InvalidTokenReason

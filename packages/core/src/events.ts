@@ -5,6 +5,16 @@ import type { AppUsage } from './usage.js'
 /**
  * What the core reports to `onEvent`, for logs and metrics. No event carries a raw token: tokens
  * are named by `fingerprint`, the first 12 hex digits of their SHA-256.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type TokensEvent } from '@tokens/core'
+ * function log(event: TokensEvent): void {
+ *   if (event.type === 'verify' && !event.cached) console.log('debug_token', event.outcome, `${event.durationMs}ms`)
+ *   if (event.type === 'error') console.error(event.where, event.message)
+ * }
+ * const tokens = createTokens({ appId, appSecret, onEvent: log })
+ * ```
  */
 export type TokensEvent =
   | {
@@ -41,7 +51,20 @@ export type TokensEvent =
       message: string
     }
 
-/** The `type` of every event. */
+/**
+ * The `type` of every event.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type TokensEventType } from '@tokens/core'
+ * const counts = new Map<TokensEventType, number>()
+ * const tokens = createTokens({
+ *   appId,
+ *   appSecret,
+ *   onEvent: (event) => counts.set(event.type, (counts.get(event.type) ?? 0) + 1),
+ * })
+ * ```
+ */
 export type TokensEventType = TokensEvent['type']
 
 /** The message of an `error` event: the error's own (no raw token reaches one), or `fallback`. */

@@ -3,6 +3,19 @@ import { TokenError } from './errors.js'
 /**
  * The parts of an incoming request the core reads: structural, so it fits Express, Fastify, Nest
  * and plain `http` requests alike.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import type { RequestLike, TokenError } from '@tokens/core'
+ * createServer((request, response) => {
+ *   const like: RequestLike = request // a Node request as it is; Express, Fastify and Nest requests fit too
+ *   tokens.authenticate(like, { required: true }).then(
+ *     (token) => response.end(`hello, ${token?.type} token`),
+ *     (error: TokenError) => response.writeHead(error.status, error.headers).end(JSON.stringify(error)),
+ *   )
+ * }).listen(3000)
+ * ```
  */
 export interface RequestLike {
   headers: Record<string, string | string[] | undefined>
@@ -20,7 +33,16 @@ export interface RequestLike {
   cookies?: unknown
 }
 
-/** Where a token may arrive. Only the `Authorization` header is on by default (RFC 6750 §2.1). */
+/**
+ * Where a token may arrive. Only the `Authorization` header is on by default (RFC 6750 §2.1).
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type TokenSources } from '@tokens/core'
+ * const tokenSources: TokenSources = { header: true, cookie: 'fb_token' } // the header, or the fb_token cookie
+ * const tokens = createTokens({ appId, appSecret, tokenSources })
+ * ```
+ */
 export interface TokenSources {
   /** `Authorization: Bearer <token>`. @default true */
   header?: boolean
@@ -36,7 +58,16 @@ export interface TokenSources {
   cookie?: string | false
 }
 
-/** Options of {@link extractToken}. */
+/**
+ * Options of {@link extractToken}.
+ *
+ * @example
+ * ```ts
+ * import { type ExtractOptions, extractToken } from '@tokens/core'
+ * const options: ExtractOptions = { sources: { header: true, query: true }, maxTokenLength: 4096 }
+ * const found = extractToken(req, options) // undefined without a token; a malformed one throws invalid_request
+ * ```
+ */
 export interface ExtractOptions {
   /** @default { header: true } */
   sources?: TokenSources

@@ -1,7 +1,23 @@
 import { publishError } from './diagnostics.js'
 import { scrub } from './graph-redaction.js'
 
-/** How a Graph error should be handled (GRAPH_API.md, "Errors"). */
+/**
+ * How a Graph error should be handled (GRAPH_API.md, "Errors").
+ *
+ * @example
+ * ```ts
+ * import type { GraphApiError, GraphErrorCategory } from '@tokens/core'
+ * function nextStep(error: GraphApiError): string {
+ *   const category: GraphErrorCategory = error.category
+ *   switch (category) {
+ *     case 'auth': return 'ask the user to log in again'
+ *     case 'permission': return 'ask the user for the missing permission'
+ *     case 'throttle': case 'transient': return 'try again later'
+ *     case 'request': case 'unknown': return 'fix the call'
+ *   }
+ * }
+ * ```
+ */
 export type GraphErrorCategory = 'auth' | 'throttle' | 'transient' | 'permission' | 'request' | 'unknown'
 
 /** Graph's error object, as it appears under `error` in a response body. */

@@ -7,10 +7,35 @@ import { appsecretProof } from './proof.js'
 import type { AccessToken } from './token.js'
 import { appUsagePeak, emptyUsage, type GraphUsage, readUsage, secondsToRegainAccess } from './usage.js'
 
-/** A value Graph accepts as a parameter; objects and arrays are sent as JSON. */
+/**
+ * A value Graph accepts as a parameter; objects and arrays are sent as JSON.
+ *
+ * @example
+ * ```ts
+ * import type { GraphParam } from '@tokens/core'
+ * const page = await tokens.verify(raw, { type: 'page' })
+ * const params: Record<string, GraphParam> = {
+ *   message: 'Doors open at 9',
+ *   published: false, // sent as 'false'
+ *   scheduled_publish_time: Math.floor(Date.now() / 1000) + 3600,
+ *   link: undefined, // left out
+ * }
+ * await tokens.graph.post(`/${page.pageId}/feed`, { token: page, params })
+ * ```
+ */
 export type GraphParam = string | number | boolean | null | undefined | readonly unknown[] | Record<string, unknown>
 
-/** Options of one Graph call. */
+/**
+ * Options of one Graph call.
+ *
+ * @example
+ * ```ts
+ * import type { GraphRequestOptions } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const options: GraphRequestOptions = { token: user, params: { fields: 'id,name' }, signal: AbortSignal.timeout(2e3) }
+ * const me = await tokens.graph.get<{ id: string; name: string }>('/me', options)
+ * ```
+ */
 export interface GraphRequestOptions {
   /** The access token the call is made with; `appsecret_proof` is attached for it. */
   token?: string | AccessToken
@@ -23,7 +48,16 @@ export interface GraphRequestOptions {
   signal?: AbortSignal
 }
 
-/** Retry policy for transient and throttle errors. */
+/**
+ * Retry policy for transient and throttle errors.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type RetryOptions } from '@tokens/core'
+ * const retries: RetryOptions = { retries: 4, baseDelayMs: 500, maxDelayMs: 5000 } // a batch job can wait longer
+ * const tokens = createTokens({ appId, appSecret, retries, timeoutMs: 30_000 })
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. @default 2 */
   retries?: number

@@ -7,6 +7,19 @@ import type { TokenStore } from './store.js'
 /**
  * Options of `createTokens`. Only `appId` and `appSecret` are required; everything else has a
  * default chosen for production against the real Graph API.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, MemoryStore, type TokensOptions } from '@tokens/core'
+ * const options: TokensOptions = {
+ *   appId: process.env.FB_APP_ID!,
+ *   appSecret: process.env.FB_APP_SECRET!,
+ *   store: new MemoryStore(),
+ *   tokenSources: { header: true, cookie: 'fb_token' },
+ *   onEvent: (event) => console.log(event.type),
+ * }
+ * const tokens = createTokens(options)
+ * ```
  */
 export interface TokensOptions {
   /** The Meta app id (digits). */
@@ -111,7 +124,16 @@ export interface ResolvedOptions {
   onEvent: ((event: TokensEvent) => void) | undefined
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, DEFAULTS } from '@tokens/core'
+ * DEFAULTS.graphVersion // 'v25.0'
+ * const tokens = createTokens({ appId, appSecret, timeoutMs: DEFAULTS.timeoutMs * 2 }) // a slow network
+ * ```
+ */
 export const DEFAULTS = Object.freeze({
   graphUrl: 'https://graph.facebook.com',
   graphVersion: 'v25.0',

@@ -2,7 +2,16 @@ import { REASON_DESCRIPTIONS } from './debug-token.js'
 import { TokenError } from './errors.js'
 import type { AccessToken, TokenOfType, TokenType } from './token.js'
 
-/** What a route demands of a token. */
+/**
+ * What a route demands of a token.
+ *
+ * @example
+ * ```ts
+ * import type { TokenRequirement } from '@tokens/core'
+ * const canPost: TokenRequirement<'page'> = { type: 'page', scopes: ['pages_manage_posts'] }
+ * const page = await tokens.verify(raw, canPost) // a PageToken that may post, or an insufficient_scope TokenError
+ * ```
+ */
 export interface TokenRequirement<T extends TokenType = TokenType> {
   /**
    * Accepted token types: one or a list. @default every type but `client` (a client token is

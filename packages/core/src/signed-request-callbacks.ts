@@ -6,7 +6,22 @@ import type { ResolvedOptions } from './options.js'
 import { parseSignedRequest, type SignedRequestPayload, signatureOf } from './signed-request.js'
 import { tokenKey } from './token-key.js'
 
-/** Options of `Tokens.dataDeletion`. */
+/**
+ * Options of `Tokens.dataDeletion`.
+ *
+ * @example
+ * ```ts
+ * import type { DataDeletionOptions } from '@tokens/core'
+ * const profiles = new Map<string, { name: string }>() // what the app keeps of its users
+ * const options: DataDeletionOptions = {
+ *   statusUrl: 'https://example.com/deletion', // the confirmation code is appended as ?id=
+ *   onDelete: (userId) => {
+ *     profiles.delete(userId)
+ *   },
+ * }
+ * res.json(await tokens.dataDeletion(req.body.signed_request, options))
+ * ```
+ */
 export interface DataDeletionOptions {
   /** Where the user can check the deletion: a URL (the code is appended as `?id=`) or a function of the code. */
   statusUrl: string | ((confirmationCode: string) => string)
@@ -37,7 +52,19 @@ export function checkDataDeletionOptions(options: DataDeletionOptions, caller: s
   if (typeof onDelete !== 'function') throw new TypeError(`${caller}(): option 'onDelete' must be a function`)
 }
 
-/** What Meta expects back from a data deletion callback. */
+/**
+ * What Meta expects back from a data deletion callback.
+ *
+ * @example
+ * ```ts
+ * import type { DataDeletionAnswer } from '@tokens/core'
+ * const answer: DataDeletionAnswer = await tokens.dataDeletion(req.body.signed_request, {
+ *   statusUrl: (code) => `https://example.com/deletion/${code}`,
+ *   onDelete: () => {}, // the app keeps nothing of its users but their tokens
+ * })
+ * res.json(answer) // { url: 'https://example.com/deletion/…', confirmation_code: '…' }
+ * ```
+ */
 export interface DataDeletionAnswer {
   url: string
   confirmation_code: string

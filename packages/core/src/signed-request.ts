@@ -1,7 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { TokenError } from './errors.js'
 
-/** The payload of a `signed_request` Meta POSTs to deauthorize and data deletion callbacks. */
+/**
+ * The payload of a `signed_request` Meta POSTs to deauthorize and data deletion callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { SignedRequestPayload } from '@tokens/core'
+ * const payload: SignedRequestPayload = tokens.parseSignedRequest(req.body.signed_request)
+ * console.log(`user ${payload.user_id}, signed at ${new Date(payload.issued_at * 1000).toISOString()}`)
+ * ```
+ */
 export interface SignedRequestPayload {
   algorithm: 'HMAC-SHA256'
   /** The app-scoped id of the user. */
@@ -13,7 +22,16 @@ export interface SignedRequestPayload {
   [field: string]: unknown
 }
 
-/** Options of {@link parseSignedRequest}. */
+/**
+ * Options of {@link parseSignedRequest}.
+ *
+ * @example
+ * ```ts
+ * import { parseSignedRequest, type SignedRequestOptions } from '@tokens/core'
+ * const options: SignedRequestOptions = { maxAgeSeconds: 600 } // refuse what was signed over 10 minutes ago
+ * const payload = parseSignedRequest(req.body.signed_request, appSecret, options)
+ * ```
+ */
 export interface SignedRequestOptions {
   /** Refuse requests whose `issued_at` is older than this (replay protection); `0` disables. @default 3600 */
   maxAgeSeconds?: number

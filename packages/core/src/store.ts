@@ -7,12 +7,32 @@ import {
 } from './encryption.js'
 import type { TokenInfo } from './token.js'
 
-/** The kinds of token an app keeps. */
+/**
+ * The kinds of token an app keeps.
+ *
+ * @example
+ * ```ts
+ * import type { StoredTokenKind } from '@tokens/core'
+ * function rowKey(kind: StoredTokenKind, appId: string, userId: string, pageId?: string): string {
+ *   return kind === 'page' ? `page:${appId}:${pageId}:${userId}` : `user:${appId}:${userId}` // one per (app, user)
+ * }
+ * ```
+ */
 export type StoredTokenKind = 'user' | 'page' | 'system_user'
 
 /**
  * A token as a store keeps it: the raw value (sealed at rest when the store encrypts) and its
  * metadata. No fixed length anywhere: Meta changes token lengths without notice.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, type StoredToken } from '@tokens/core'
+ * const store = new MemoryStore()
+ * const saved: StoredToken | undefined = await store.findUserToken(appId, '1234567890')
+ * if (saved !== undefined && (saved.info.expiresAt === null || saved.info.expiresAt > Date.now())) {
+ *   await tokens.graph.get('/me', { token: saved.value })
+ * }
+ * ```
  */
 export interface StoredToken {
   kind: StoredTokenKind

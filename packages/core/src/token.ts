@@ -1,12 +1,42 @@
 import { inspect } from 'node:util'
 
-/** The kinds of token Graph issues, plus the client token composed from app config. */
+/**
+ * The kinds of token Graph issues, plus the client token composed from app config.
+ *
+ * @example
+ * ```ts
+ * import type { TokenType } from '@tokens/core'
+ * const type: TokenType = req.path.startsWith('/pages/') ? 'page' : 'user'
+ * const token = await tokens.verify(raw, { type })
+ * ```
+ */
 export type TokenType = 'user' | 'page' | 'app' | 'system_user' | 'client'
 
-/** How long a token lives: `never` when Graph says `expires_at: 0`. */
+/**
+ * How long a token lives: `never` when Graph says `expires_at: 0`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenLifetime } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const lifetime: TokenLifetime = user.lifetime
+ * const kept = lifetime === 'short' ? await tokens.exchangeForLongLived(user) : user // about 60 days
+ * ```
+ */
 export type TokenLifetime = 'short' | 'long' | 'never'
 
-/** A permission as Graph grants it; `targetIds` absent when the grant covers every object. */
+/**
+ * A permission as Graph grants it; `targetIds` absent when the grant covers every object.
+ *
+ * @example
+ * ```ts
+ * import type { GranularScope } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const grant: GranularScope | undefined = user.granularScopes.find((g) => g.scope === 'pages_show_list')
+ * console.log(grant?.targetIds ?? 'every Page') // the Pages the user picked in the login dialog
+ * user.hasScope('pages_show_list', '1234567890') // whether the grant covers this Page
+ * ```
+ */
 export interface GranularScope {
   readonly scope: string
   readonly targetIds?: readonly string[]
@@ -15,6 +45,14 @@ export interface GranularScope {
 /**
  * Everything known about a token except its raw value: what the verification cache and the stores
  * keep. Times are milliseconds since the epoch, `null` when Graph gives no limit.
+ *
+ * @example
+ * ```ts
+ * import type { TokenInfo } from '@tokens/core'
+ * const token = await tokens.verify(raw)
+ * const info: TokenInfo = token.toInfo() // everything but the raw value: safe to log
+ * console.log(info.type, info.scopes, info.expiresAt === null ? 'never expires' : new Date(info.expiresAt))
+ * ```
  */
 export interface TokenInfo {
   type: TokenType
@@ -31,7 +69,17 @@ export interface TokenInfo {
 
 const LONG_LIVED_AFTER_MS = 24 * 60 * 60 * 1000
 
-/** A short form of a raw token that is safe to show: a recognisable prefix, never the secret part. */
+/**
+ * A short form of a raw token that is safe to show: a recognisable prefix, never the secret part.
+ *
+ * @example
+ * ```ts
+ * import { redact } from '@tokens/core'
+ * redact('1234567890|s3cr3t') // '1234567890|[redacted]'
+ * redact('EAABwzLixnjYBO…') // 'EAA…[redacted]'
+ * console.warn(`refused token ${redact(raw)}`)
+ * ```
+ */
 export function redact(raw: string): string {
   const bar = raw.indexOf('|')
   if (bar > 0) return `${raw.slice(0, bar)}|[redacted]`
@@ -140,7 +188,17 @@ function lifetimeOf(info: TokenInfo): TokenLifetime {
   return info.expiresAt - info.issuedAt > LONG_LIVED_AFTER_MS ? 'long' : 'short'
 }
 
-/** A user access token: acts for one person who logged in to the app. */
+/**
+ * A user access token: acts for one person who logged in to the app.
+ *
+ * @example
+ * ```ts
+ * import type { UserToken } from '@tokens/core'
+ * const user: UserToken = await tokens.verify(raw, { type: 'user' })
+ * const pages = await tokens.pageTokens(user) // the Pages this person manages
+ * console.log(user.userId, pages.length)
+ * ```
+ */
 export class UserToken extends BaseToken {
   readonly type = 'user' as const
   readonly userId: string
@@ -151,7 +209,17 @@ export class UserToken extends BaseToken {
   }
 }
 
-/** A Page access token: acts as a Facebook Page. `userId` is the admin it was obtained through. */
+/**
+ * A Page access token: acts as a Facebook Page. `userId` is the admin it was obtained through.
+ *
+ * @example
+ * ```ts
+ * import type { PageToken } from '@tokens/core'
+ * const user = await tokens.verify(raw, { type: 'user' })
+ * const page: PageToken = await tokens.pageToken(user, '1234567890')
+ * await tokens.graph.post(`/${page.pageId}/feed`, { token: page, params: { message: 'Hello from the Page' } })
+ * ```
+ */
 export class PageToken extends BaseToken {
   readonly type = 'page' as const
   readonly pageId: string
@@ -166,7 +234,16 @@ export class PageToken extends BaseToken {
   }
 }
 
-/** An app access token (`{app_id}|{app_secret}` or one from `client_credentials`). */
+/**
+ * An app access token (`{app_id}|{app_secret}` or one from `client_credentials`).
+ *
+ * @example
+ * ```ts
+ * import type { AppToken } from '@tokens/core'
+ * const appToken: AppToken = tokens.appToken() // composed from appId and appSecret, without a network call
+ * await tokens.graph.delete('/1234567890/permissions', { token: appToken }) // removes the app from that user
+ * ```
+ */
 export class AppToken extends BaseToken {
   readonly type = 'app' as const
   constructor(raw: string, info: TokenInfo) {
@@ -175,7 +252,16 @@ export class AppToken extends BaseToken {
   }
 }
 
-/** A system user token of a Business Manager. */
+/**
+ * A system user token of a Business Manager.
+ *
+ * @example
+ * ```ts
+ * import type { SystemUserToken } from '@tokens/core'
+ * const systemUser: SystemUserToken = await tokens.verify(process.env.SYSTEM_USER_TOKEN!, { type: 'system_user' })
+ * const refreshed = await tokens.exchangeForLongLived(systemUser) // another 60 days
+ * ```
+ */
 export class SystemUserToken extends BaseToken {
   readonly type = 'system_user' as const
   readonly userId: string
@@ -186,7 +272,19 @@ export class SystemUserToken extends BaseToken {
   }
 }
 
-/** A client token (`{app_id}|{client_token}`): embedded in apps, valid only for a few endpoints. */
+/**
+ * A client token (`{app_id}|{client_token}`): embedded in apps, valid only for a few endpoints.
+ *
+ * @example
+ * ```ts
+ * import type { ClientToken } from '@tokens/core'
+ * const token = await tokens.verify(raw, { type: ['user', 'client'] }) // a client token must be named to pass
+ * if (token.type === 'client') {
+ *   const client: ClientToken = token // in every copy of the app: it signs nobody in
+ *   console.log(`anonymous caller of app ${client.appId}`)
+ * }
+ * ```
+ */
 export class ClientToken extends BaseToken {
   readonly type = 'client' as const
   constructor(raw: string, info: TokenInfo) {
@@ -212,7 +310,19 @@ export class ClientToken extends BaseToken {
  */
 export type AccessToken = UserToken | PageToken | AppToken | SystemUserToken | ClientToken
 
-/** The token class of each {@link TokenType}: `TokenOfType<'page'>` is `PageToken`. */
+/**
+ * The token class of each {@link TokenType}: `TokenOfType<'page'>` is `PageToken`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenOfType, TokenType } from '@tokens/core'
+ * function verifyAs<T extends TokenType>(type: T): Promise<TokenOfType<T>> {
+ *   return tokens.verify(raw, { type })
+ * }
+ * const page = await verifyAs('page') // a PageToken
+ * console.log(page.pageId)
+ * ```
+ */
 export type TokenOfType<T extends TokenType> = Extract<AccessToken, { type: T }>
 
 /**
@@ -244,7 +354,17 @@ export function tokenFromInfo(raw: string, info: TokenInfo): AccessToken {
   }
 }
 
-/** True for a token built by this package. */
+/**
+ * True for a token built by this package.
+ *
+ * @example
+ * ```ts
+ * import { isAccessToken } from '@tokens/core'
+ * function pageIdOf(value: unknown): string | undefined {
+ *   return isAccessToken(value) && value.type === 'page' ? value.pageId : undefined
+ * }
+ * ```
+ */
 export function isAccessToken(value: unknown): value is AccessToken {
   return value instanceof BaseToken
 }

@@ -29,7 +29,16 @@ import { Pending, Verifier } from './verifier.js'
 
 const BRAND = Symbol.for('@tokens/core.Tokens')
 
-/** Options of {@link Tokens.authenticate}: a requirement, and whether a token must be present. */
+/**
+ * Options of {@link Tokens.authenticate}: a requirement, and whether a token must be present.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticateOptions } from '@tokens/core'
+ * const options: AuthenticateOptions<'page'> = { required: true, type: 'page', secure: req.secure }
+ * const page = await tokens.authenticate(req, options) // a PageToken, or a TokenError (required: never undefined)
+ * ```
+ */
 export interface AuthenticateOptions<T extends TokenType = TokenType> extends TokenRequirement<T> {
   /** Refuse requests without a token (`token_required`). @default false */
   required?: boolean
@@ -44,6 +53,14 @@ export interface AuthenticateOptions<T extends TokenType = TokenType> extends To
 /**
  * The core object: verifies, acquires, stores and revokes tokens. Build it once at startup with
  * {@link createTokens} and share it.
+ *
+ * @example
+ * ```ts
+ * import { createTokens, type Tokens } from '@tokens/core'
+ * const core: Tokens = createTokens({ appId, appSecret }) // once, at startup; share it
+ * const user = await core.verify(raw, { type: 'user' })
+ * const pages = await core.pageTokens(user)
+ * ```
  */
 export class Tokens {
   readonly [BRAND] = true

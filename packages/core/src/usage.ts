@@ -1,11 +1,36 @@
-/** `X-App-Usage` / `X-Page-Usage`: percentages of the hourly budget (throttled at 100). */
+/**
+ * `X-App-Usage` / `X-Page-Usage`: percentages of the hourly budget (throttled at 100).
+ *
+ * @example
+ * ```ts
+ * import type { AppUsage } from '@tokens/core'
+ * function peak(usage: AppUsage): number {
+ *   return Math.max(usage.callCount, usage.totalTime, usage.totalCputime)
+ * }
+ * const appUsage = tokens.usage.app
+ * if (appUsage !== undefined && peak(appUsage) >= 90) console.warn('Graph throttles the app at 100%')
+ * ```
+ */
 export interface AppUsage {
   callCount: number
   totalTime: number
   totalCputime: number
 }
 
-/** One entry of `X-Business-Use-Case-Usage`. */
+/**
+ * One entry of `X-Business-Use-Case-Usage`.
+ *
+ * @example
+ * ```ts
+ * import type { BusinessUseCaseUsage } from '@tokens/core'
+ * for (const [businessId, entries] of Object.entries(tokens.usage.businessUseCase)) {
+ *   const throttled: BusinessUseCaseUsage[] = entries.filter((entry) => entry.estimatedTimeToRegainAccess > 0)
+ *   for (const entry of throttled) {
+ *     console.warn(`${businessId} ${entry.type}: wait ${entry.estimatedTimeToRegainAccess} min`)
+ *   }
+ * }
+ * ```
+ */
 export interface BusinessUseCaseUsage {
   type: string
   callCount: number
@@ -15,7 +40,18 @@ export interface BusinessUseCaseUsage {
   estimatedTimeToRegainAccess: number
 }
 
-/** The latest rate-limit readings from Graph's response headers. */
+/**
+ * The latest rate-limit readings from Graph's response headers.
+ *
+ * @example
+ * ```ts
+ * import type { GraphUsage } from '@tokens/core'
+ * const usage: GraphUsage = tokens.usage
+ * if (usage.updatedAt !== undefined) {
+ *   console.log({ app: usage.app?.callCount, page: usage.page?.callCount, at: new Date(usage.updatedAt) })
+ * }
+ * ```
+ */
 export interface GraphUsage {
   app: AppUsage | undefined
   page: AppUsage | undefined

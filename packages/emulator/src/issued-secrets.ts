@@ -1,4 +1,19 @@
-/** A function told of every secret value the emulator hands out. */
+/**
+ * A function told of every secret value the emulator hands out.
+ *
+ * @example
+ * ```ts
+ * import { type IssuedSecretListener, onIssuedSecret, seedDemo } from '@tokens/emulator'
+ * const issued = new Set<string>()
+ * const remember: IssuedSecretListener = (secret) => {
+ *   issued.add(secret)
+ * }
+ * const stop = onIssuedSecret(remember)
+ * const seed = seedDemo(emu)
+ * stop()
+ * issued.has(seed.userToken) // true: search the test output for every value in `issued`
+ * ```
+ */
 export type IssuedSecretListener = (secret: string) => void
 
 // Kept on `globalThis` under a registered symbol, so that every copy of the emulator in a process (ESM

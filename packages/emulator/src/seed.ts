@@ -37,7 +37,20 @@ export interface DemoSeed {
   appToken: string
 }
 
-/** Options of {@link seedDemo}: where the demo app's callbacks and login redirects go. */
+/**
+ * Options of {@link seedDemo}: where the demo app's callbacks and login redirects go.
+ *
+ * @example
+ * ```ts
+ * import { type SeedOptions, seedDemo } from '@tokens/emulator'
+ * const options: SeedOptions = {
+ *   redirectUris: ['http://localhost:8080/auth/facebook/callback'],
+ *   deauthorizeCallbackUrl: 'http://localhost:8080/facebook/deauthorize',
+ *   dataDeletionCallbackUrl: 'http://localhost:8080/facebook/data-deletion',
+ * }
+ * const seed = seedDemo(emu, options) // the demo app, for your app on port 8080
+ * ```
+ */
 export interface SeedOptions {
   /** @default the redirect URIs of `localhost:3000` and `127.0.0.1:3000` */
   redirectUris?: string[]

@@ -1,6 +1,18 @@
 /**
  * What a framework knows of how a request arrived: the adapter reads these facts, the core decides.
  * Fields the framework cannot tell stay `undefined`.
+ *
+ * @example
+ * ```ts
+ * import type { IncomingMessage } from 'node:http'
+ * import type { TLSSocket } from 'node:tls'
+ * import { HttpsPolicy, type RequestTransport } from '@tokens/core/adapter'
+ * function transportOf(request: IncomingMessage): RequestTransport {
+ *   return { encrypted: (request.socket as TLSSocket).encrypted === true } // plain Node knows no protocol
+ * }
+ * const policy = new HttpsPolicy()
+ * const secure = policy.isSecure(HttpsPolicy.production(), () => transportOf(req))
+ * ```
  */
 export interface RequestTransport {
   /**
