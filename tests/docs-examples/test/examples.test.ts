@@ -1,13 +1,25 @@
 /**
- * STYLE.md rule 12: "Every public export has TSDoc with an `@example` that compiles." Each ```ts block
- * of an `@example` in `packages/*\/src` must typecheck as user code against the built packages (see
+ * STYLE.md rule 12: "Every public export has TSDoc with an `@example` that compiles." Every name an entry
+ * point of a published package exports must have an `@example` in its declaration's TSDoc, and each ```ts
+ * block of an `@example` in `packages/*\/src` must typecheck as user code against the built packages (see
  * `examples.ts` for how, and `prelude.d.ts` for the names examples may use without declaring them).
  */
-import { beforeAll, describe, expect, it } from 'vitest'
-import { type CompileResult, compileExamples, type Example, examplesInText, findExamples } from './examples.js'
 
-/** Fewer examples than this means the search broke (there were 105 when this test was written). */
-const MIN_EXAMPLES = 90
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  type CompileResult,
+  compileExamples,
+  type Example,
+  entryPoints,
+  examplesInText,
+  exportsWithoutExample,
+  findExamples,
+  HERE,
+} from './examples.js'
+
+/** Fewer examples than this means the search broke (105 when this test was written, 180 once every export had one). */
+const MIN_EXAMPLES = 150
 
 const found = findExamples()
 const name = (example: Example) => `${example.file}:${example.line}`
@@ -38,6 +50,59 @@ describe('TSDoc examples', () => {
     if (diagnostics.length > 0) {
       expect.fail(`example at ${name(example)} does not compile:\n${example.code}\n\n${diagnostics.join('\n')}`)
     }
+  })
+})
+
+describe('every export has a TSDoc @example', () => {
+  const entries = entryPoints()
+
+  it('finds every entry point of every published package', () => {
+    expect(entries).toEqual(expect.arrayContaining(['@tokens/core', '@tokens/core/adapter', '@tokens/core/testing']))
+    expect(entries).toContain('@tokens/passport/graph-token')
+    expect(entries.filter((entry) => entry.endsWith('package.json'))).toEqual([])
+  })
+
+  it.for(entries)('%s', (entry) => {
+    const missing = exportsWithoutExample(entry)
+    expect(missing, `exports of ${entry} without a TSDoc @example: ${missing.join(', ')}`).toEqual([])
+  })
+})
+
+describe('the export checker itself', () => {
+  const dir = join(HERE, '.examples', 'fake')
+  const files = new Map([
+    [
+      join(dir, 'chunk.d.mts'),
+      [
+        '/** Documented.\n * @example\n * ```ts\n * shown()\n * ```\n */',
+        'declare function shown(): void',
+        '/** Described, with no example. */',
+        'interface Hidden { a: string }',
+        'export { shown, Hidden }',
+      ].join('\n'),
+    ],
+    [
+      join(dir, 'index.d.mts'),
+      [
+        "export { shown as renamed, type Hidden as Alias } from './chunk.mjs'",
+        '/** A value.\n * @example\n * ```ts\n * const n: number = LIMIT\n * ```\n */',
+        'export declare const LIMIT: number',
+        '/** See the example in the README. @param x an example */',
+        'export declare function bare(x: string): void',
+        'export type Undocumented = string',
+        '/** One overload documented.\n * @example\n * ```ts\n * over(1)\n * ```\n */',
+        'export declare function over(x: number): void',
+        'export declare function over(x: string): void',
+      ].join('\n'),
+    ],
+  ])
+
+  it('reports exports without an `@example` tag, through re-exports, and passes documented ones', () => {
+    expect(exportsWithoutExample('./fake/index.mjs', files)).toEqual(['Alias', 'Undocumented', 'bare'])
+  })
+
+  it('throws for an entry point it cannot resolve (an unbuilt package)', () => {
+    expect(() => exportsWithoutExample('./fake/missing.mjs', files)).toThrow('cannot resolve ./fake/missing.mjs')
   })
 })
 

@@ -232,6 +232,65 @@ function exportsOf(packageName: string, options: ts.CompilerOptions, host: Cachi
   return names.sort()
 }
 
+/**
+ * The entry points of the published packages (`packages/*`), as a user imports them: the keys of each
+ * `package.json`'s `exports` but `./package.json`, e.g. `@tokens/core` and `@tokens/core/adapter`.
+ */
+export function entryPoints(): string[] {
+  const entries: string[] = []
+  const packagesDir = join(REPO, 'packages')
+  for (const dir of readdirSync(packagesDir).sort()) {
+    const manifest = JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8')) as {
+      name: string
+      private?: boolean
+      exports?: string | Record<string, unknown>
+    }
+    if (manifest.private === true) continue
+    const keys = typeof manifest.exports === 'object' ? Object.keys(manifest.exports) : ['.']
+    for (const key of keys) {
+      if (key === './package.json') continue
+      entries.push(key === '.' ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, '')}`)
+    }
+  }
+  return entries
+}
+
+/**
+ * The names an entry point exports (values and types, as a user imports them from its built
+ * declarations) whose declaration has no TSDoc `@example` tag. A re-export (`export { a as b }`, the
+ * chunks tsup writes) is followed to the declaration it names; a name declared more than once (overloads,
+ * a merged interface and namespace) passes if one of its declarations has an `@example`.
+ *
+ * @param specifier What a user imports, e.g. `@tokens/core/adapter`; resolved from this package.
+ * @param files In-memory files (absolute names) the specifier may resolve to, for the checker's own test.
+ */
+export function exportsWithoutExample(specifier: string, files: ReadonlyMap<string, string> = new Map()): string[] {
+  const host = cachingHost()
+  const probe = join(HERE, '.examples', 'entry-point.mts')
+  for (const [name, text] of files) host.virtual.set(name, text)
+  host.virtual.set(probe, `import * as entry from '${specifier}'\n`)
+  const program = ts.createProgram({ rootNames: [probe], options: compilerOptions(false), host })
+  const checker = program.getTypeChecker()
+  const statement = program.getSourceFile(probe)?.statements[0]
+  const module =
+    statement !== undefined && ts.isImportDeclaration(statement)
+      ? checker.getSymbolAtLocation(statement.moduleSpecifier)
+      : undefined
+  if (module === undefined) throw new Error(`cannot resolve ${specifier}: is it built?`)
+  const exported = checker.getExportsOfModule(module)
+  if (exported.length === 0) throw new Error(`found no exports of ${specifier}: is it built?`)
+  return exported
+    .filter((symbol) => {
+      const declared = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+      const declarations = declared.declarations ?? []
+      return !declarations.some((declaration) =>
+        ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === 'example'),
+      )
+    })
+    .map((symbol) => symbol.name)
+    .sort()
+}
+
 /** The options a user of the packages would compile with: strict, NodeNext (the packages' `exports` maps). */
 function compilerOptions(decorators: boolean): ts.CompilerOptions {
   const { options, errors } = ts.convertCompilerOptionsFromJson(
@@ -267,11 +326,13 @@ const parsed = new Map<string, ts.SourceFile | undefined>()
 function cachingHost(): CachingHost {
   const host = ts.createCompilerHost({}, true)
   const virtual = new Map<string, string>()
-  const { fileExists, readFile, getSourceFile } = host
+  const { fileExists, readFile, getSourceFile, directoryExists } = host
   return Object.assign(host, {
     virtual,
     getCurrentDirectory: () => HERE,
     fileExists: (name: string) => virtual.has(name) || fileExists.call(host, name),
+    directoryExists: (name: string) =>
+      [...virtual.keys()].some((file) => file.startsWith(`${name}/`)) || directoryExists?.call(host, name) === true,
     readFile: (name: string) => virtual.get(name) ?? readFile.call(host, name),
     getSourceFile: (
       name: string,
