@@ -4,6 +4,7 @@ import { describeStoreConformance, pageToken, userToken } from '@tokens/core/tes
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisStore } from '../src/index.js'
+import { commandsDuring } from './redis-monitor.js'
 import { startRedis, type TestRedis } from './redis-server.js'
 
 let server: TestRedis
@@ -124,20 +125,9 @@ describe('redisStore', () => {
     await store.save(userToken('42'))
     await store.save(pageToken('42', '7'))
     await store.save(pageToken('42', '8'))
-    const monitor = await redis.monitor()
-    const commands: string[][] = []
-    let fenced: () => void = () => {}
-    const fence = new Promise<void>((resolve) => {
-      fenced = resolve
+    const commands = await commandsDuring(server.url, async () => {
+      expect(await store.deleteUser('1001', '42')).toBe(3)
     })
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (args[0]?.toLowerCase() === 'echo' && args[1] === 'monitor-fence') fenced()
-      else if (!source.includes('lua')) commands.push(args) // commands run by a script show up too
-    })
-    expect(await store.deleteUser('1001', '42')).toBe(3)
-    await redis.echo('monitor-fence') // MONITOR shows commands in order: past it, all are in
-    await fence
-    monitor.disconnect()
     const mine = commands.filter((args) => args.some((a) => a.startsWith('atomic:')))
     expect(mine).toHaveLength(1)
     expect(mine[0]?.[0]?.toLowerCase()).toBe('eval')
