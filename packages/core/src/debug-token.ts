@@ -25,7 +25,7 @@ const TYPES: Readonly<Record<string, TokenType>> = {
   SYSTEM_USER: 'system_user',
 }
 
-/** Maps Graph's 190 subcodes to a reason (GRAPH_API.md). */
+/** Maps Graph's 190 subcodes to a reason (docs/graph-protocol.md#subcodes-of-190). */
 function reasonOf(error: unknown): InvalidTokenReason {
   if (typeof error !== 'object' || error === null) return 'invalidated'
   const e = error as Record<string, unknown>

@@ -2,7 +2,7 @@ import { publishError } from './diagnostics.js'
 import { scrub } from './graph-redaction.js'
 
 /**
- * How a Graph error should be handled (GRAPH_API.md, "Errors").
+ * How a Graph error should be handled (docs/graph-protocol.md#error-classification).
  *
  * @example
  * ```ts

@@ -92,7 +92,11 @@ function dateOf(ms: number | null): Date | null {
 }
 
 /** Fields shared by every token type. Construct tokens with `tokenFromInfo`, not directly. */
+/** Marks tokens of this package, whichever copy (ESM or CommonJS) built them. */
+const TOKEN_BRAND = Symbol.for('@tokens/core.AccessToken')
+
 abstract class BaseToken {
+  readonly [TOKEN_BRAND] = true
   readonly #value: string
   /** What Graph said, shared with the cache entry it came from (never changed). */
   readonly #info: TokenInfo
@@ -355,7 +359,7 @@ export function tokenFromInfo(raw: string, info: TokenInfo): AccessToken {
 }
 
 /**
- * True for a token built by this package.
+ * True for a token built by this package, by its ESM or its CommonJS copy alike.
  *
  * @example
  * ```ts
@@ -366,5 +370,5 @@ export function tokenFromInfo(raw: string, info: TokenInfo): AccessToken {
  * ```
  */
 export function isAccessToken(value: unknown): value is AccessToken {
-  return value instanceof BaseToken
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TOKEN_BRAND] === true
 }

@@ -1,12 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  GraphApiError,
-  TOKENS_ERROR_CHANNEL,
-  TOKENS_EVENT_CHANNEL,
-  TokenError,
-  type TokensEvent,
-} from '../src/index.js'
+import { TOKENS_ERROR_CHANNEL, TOKENS_EVENT_CHANNEL, TokenError, type TokensEvent } from '../src/index.js'
 import { createFixture, type Fixture, rejection } from './fixture.js'
 
 let f: Fixture
