@@ -1,5 +1,5 @@
 /**
- * The givens of TSDoc examples (STYLE.md rule 12): the only names an `@example` in `packages/*\/src`
+ * The givens of TSDoc examples (ARCHITECTURE.md#conventions): the only names an `@example` in `packages/*\/src`
  * may use without declaring or importing them, as if they were already in the reader's app. Besides
  * these, every example sees every export of the package its comment belongs to (imported for it).
  *

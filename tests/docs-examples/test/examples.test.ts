@@ -1,5 +1,5 @@
 /**
- * STYLE.md rule 12: "Every public export has TSDoc with an `@example` that compiles." Every name an entry
+ * ARCHITECTURE.md#conventions: "Every public export has TSDoc with an `@example` that compiles." Every name an entry
  * point of a published package exports must have an `@example` in its declaration's TSDoc, and each ```ts
  * block of an `@example` in `packages/*\/src` must typecheck as user code against the built packages (see
  * `examples.ts` for how, and `prelude.d.ts` for the names examples may use without declaring them).
