@@ -1,4 +1,5 @@
 import { packageConfig } from '../../tsup.package.js'
 
-// Two entries: everything, and `graph-token` alone (no passport-facebook).
-export default packageConfig({ entry: ['src/index.ts', 'src/graph-token.ts'] })
+// Three entries: everything, `graph-token` alone (no passport-facebook), and `nest` (the only one that
+// loads @nestjs/common and @nestjs/passport).
+export default packageConfig({ entry: ['src/index.ts', 'src/graph-token.ts', 'src/nest.ts'] })
