@@ -1,0 +1,16 @@
+// Plain CommonJS, no TypeScript: require() of every entry the Express 4 app installed.
+const assert = require('node:assert/strict')
+const express = require('express')
+const core = require('@tokens/core')
+const adapter = require('@tokens/core/adapter')
+const { tokens, requireToken } = require('@tokens/express')
+const { startEmulator } = require('@tokens/emulator')
+
+assert.equal(typeof core.createTokens, 'function')
+assert.equal(typeof adapter.toTokens, 'function')
+assert.equal(typeof tokens, 'function')
+assert.equal(typeof requireToken, 'function')
+assert.equal(typeof startEmulator, 'function')
+assert.match(require('express/package.json').version, /^4\./)
+assert.equal(typeof express, 'function')
+console.log('ok plain-cjs')
