@@ -36,6 +36,7 @@ const PROJECTS: ProjectSpec[] = [
       '@tokens/core',
       '@tokens/emulator',
       '@tokens/express',
+      '@tokens/fastify',
       '@tokens/nest',
       '@tokens/passport',
       '@tokens/redis',
@@ -53,6 +54,7 @@ const PROJECTS: ProjectSpec[] = [
       '@types/passport-facebook': '3.0.4',
       express: '5.3.0',
       'express-session': '1.19.0',
+      fastify: '5.12.8',
       passport: '0.7.0',
       'passport-facebook': '3.0.0',
       'reflect-metadata': '0.2.2',
@@ -98,6 +100,7 @@ const COMPILES: Array<[project: string, ts: '5.9' | '7', mode: Mode]> = PROJECTS
 /** Apps to run: the project, the command (from the project's directory), what it prints when it passed. */
 const APPS: Array<[app: string, project: string, args: string[], expected: string[]]> = [
   ['Express 5, ESM', 'esm', ['out-nodenext/express5.js'], ['ok express5-esm']],
+  ['Fastify 5, ESM', 'esm', ['out-nodenext/fastify.js'], ['ok fastify-esm']],
   ['NestJS 12 on Express and on Fastify, ESM', 'esm', ['out-nodenext/nest.js'], ['ok nest-express', 'ok nest-fastify']],
   ['Passport: Facebook Login, ESM', 'esm', ['out-nodenext/passport-login.js'], ['ok passport-login']],
   ['SQLite and Redis stores, ESM', 'esm', ['out-nodenext/stores.js'], ['ok sqlite', 'ok redis']],
