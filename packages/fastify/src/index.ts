@@ -1,4 +1,5 @@
 export type {} from './augment.js'
+export { logSerializers } from './log-serializers.js'
 export { type MetaCallbacksOptions, metaCallbacks } from './meta-callbacks.js'
 export type {
   RequireToken,

@@ -44,8 +44,14 @@ export interface MetaCallbacksOptions {
   bodyLimit?: number
 }
 
+/** The form's fields; a field sent twice is a list (the core then refuses a repeated `signed_request`). */
 function formParser(_request: FastifyRequest, body: string, done: (error: Error | null, body?: unknown) => void) {
-  done(null, Object.fromEntries(new URLSearchParams(body)))
+  const fields: Record<string, string | string[]> = Object.create(null)
+  for (const [name, value] of new URLSearchParams(body)) {
+    const known = fields[name]
+    fields[name] = known === undefined ? value : [known, value].flat()
+  }
+  done(null, fields)
 }
 
 /** The `signed_request` field of the parsed form body; `undefined` when absent (the core refuses it). */

@@ -102,6 +102,18 @@ describe.each(TRANSPORTS)('fastify over %s: deauthorize and data deletion callba
     expect(h.emu.requestCount('/debug_token')).toBe(0) // still cached: not revoked
   })
 
+  it('signed_request sent twice in the form: 400, nothing revoked', async () => {
+    const signed = h.emu.signedRequest(h.app.id, { user_id: ada.id })
+    const body = `signed_request=${encodeURIComponent(signed)}&signed_request=${encodeURIComponent(signed)}`
+    const answer = await h.call(`${url}/deauthorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    })
+    expectRejection(answer, { status: 400, error: 'invalid_request' })
+    expect(seen.deauthorized).toEqual([])
+  })
+
   it('a stale request: 400, nothing revoked', async () => {
     const stale = h.emu.signedRequest(h.app.id, { user_id: ada.id, issued_at: h.emu.now() - 7200 })
     const answer = await h.call(`${url}/deauthorize`, { form: { signed_request: stale } })

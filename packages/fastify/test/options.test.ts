@@ -3,7 +3,7 @@ import { isTokenError } from '@tokens/core'
 import type { NodeInfo } from '@tokens/emulator'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { sendTokenError, type TokensPluginOptions, tokens } from '../src/index.js'
+import { logSerializers, sendTokenError, type TokensPluginOptions, tokens } from '../src/index.js'
 import { expectRejection, type Harness, useHarness } from './harness.js'
 
 describe('the tokens plugin', () => {
@@ -176,6 +176,29 @@ describe('the tokens plugin', () => {
     expect((await h.call(`${url}/any`, { token: raw })).status).toBe(200)
     expect(lines.join('')).toContain('"msg":"who"')
     h.assertNoLeak(lines.join(''), 'the Fastify log')
+  })
+
+  it('logSerializers: the request log line shows the URL with access_token redacted', async () => {
+    const lines: string[] = []
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk))
+        callback()
+      },
+    })
+    const fastify = Fastify({ logger: { level: 'info', stream, serializers: logSerializers } })
+    await fastify.register(tokens, { tokens: h.core() })
+    fastify.get('/any', async (request) => ({ type: request.token?.type ?? null }))
+    const url = await h.serve(fastify)
+    const raw = h.userToken(ada)
+    const answer = await h.call(`${url}/any?a=1&access_token=${encodeURIComponent(raw)}&access_token=${raw}`)
+    expect(answer.body).toMatchObject({ error: 'invalid_request' }) // sent twice
+    await h.call(`${url}/any?access_token[]=${raw}`)
+    expect((await h.call(`${url}/any?access_token=${encodeURIComponent(raw)}`)).body).toEqual({ type: 'user' })
+    const log = lines.join('')
+    expect(log).toContain('"url":"/any?a=1&access_token=[redacted]&access_token=[redacted]"')
+    expect(log).toContain('"url":"/any?access_token[]=[redacted]"')
+    h.assertNoLeak(log, 'the Fastify log')
   })
 
   it('startup mistakes throw a TypeError naming the option', async () => {
