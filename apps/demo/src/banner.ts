@@ -62,7 +62,7 @@ export function curlCommand(line: CurlLine): string {
 
 /** What `pnpm demo` prints once everything listens. */
 export function banner(
-  urls: { web: string; webLocal: string; express: string; nest: string; emulator?: string },
+  urls: { web: string; webLocal: string; express: string; nest: string; fastify: string; emulator?: string },
   seed?: DemoSeed,
 ): string {
   const lines = [
@@ -71,12 +71,16 @@ export function banner(
     `  web login + dashboard   ${urls.web}   (open it: "Log in with Facebook")`,
   ]
   if (urls.webLocal !== urls.web) lines.push(`                          listening on ${urls.webLocal}`)
-  lines.push(`  Express API             ${urls.express}`, `  NestJS API              ${urls.nest}`)
+  lines.push(
+    `  Express API             ${urls.express}`,
+    `  NestJS API              ${urls.nest}`,
+    `  Fastify API             ${urls.fastify}`,
+  )
   if (urls.emulator)
     lines.push(`  Graph API emulator      ${urls.emulator}   (admin API: ${urls.emulator}/__admin/state)`)
   if (seed) {
     lines.push('', 'Try the APIs (each line shows the status it answers, and its WWW-Authenticate header):')
-    for (const api of [urls.express, urls.nest]) {
+    for (const api of [urls.express, urls.nest, urls.fastify]) {
       for (const line of curlLines(api, seed)) {
         lines.push(`  # ${line.expect}: ${line.title}`)
         if (line.challenge) lines.push(`  #      WWW-Authenticate: ${line.challenge}`)
@@ -92,7 +96,7 @@ export function banner(
     lines.push(
       '',
       "Remove the app for Ada (run it last): the emulator calls the demo's deauthorize callback, and then her",
-      'user and Page token lines above answer 401 on both APIs, reason "app_not_installed", with',
+      'user and Page token lines above answer 401 on every API, reason "app_not_installed", with',
       `  WWW-Authenticate: ${CHALLENGE.invalidToken}`,
       '  # 200: remove the app for Ada',
       `  curl -i -X POST ${urls.emulator}/__admin/remove-app -H 'content-type: application/json' -d '${body}'`,

@@ -13,7 +13,7 @@ export interface DemoConfig {
   /** Base of the login dialog; the emulator serves one too. */
   dialogUrl: string | undefined
   /** Ports; `0` picks free ones. */
-  ports: { emulator: number; web: number; express: number; nest: number }
+  ports: { emulator: number; web: number; express: number; nest: number; fastify: number }
   /** Host the servers bind to. */
   host: string
   /**
@@ -70,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
       web: port(env, 'PORT', 3000),
       express: port(env, 'EXPRESS_PORT', 3001),
       nest: port(env, 'NEST_PORT', 3002),
+      fastify: port(env, 'FASTIFY_PORT', 3003),
     },
     host: env.HOST || '127.0.0.1',
     publicUrl: publicUrl(env),

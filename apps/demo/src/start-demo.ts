@@ -6,6 +6,7 @@ import { type DemoSeed, type Emulator, seedDemo, startEmulator } from '@tokens/e
 import { sqliteStore } from '@tokens/sqlite'
 import type { DemoConfig } from './config.js'
 import { createExpressApi } from './express-api.js'
+import { createFastifyApi } from './fastify-api.js'
 import { createNestApi } from './nest-api.js'
 import { BoundedSessionStore } from './session-store.js'
 import { createWebApp } from './web-app.js'
@@ -13,7 +14,7 @@ import { createWebApp } from './web-app.js'
 /** A running demo. */
 export interface RunningDemo {
   /** `web` is the public base URL (`PUBLIC_URL`); `webLocal` is where the web app listens. */
-  urls: { web: string; webLocal: string; express: string; nest: string; emulator?: string }
+  urls: { web: string; webLocal: string; express: string; nest: string; fastify: string; emulator?: string }
   /** The seeded app, user, Pages and tokens (emulator mode only). */
   seed: DemoSeed | undefined
   emulator: Emulator | undefined
@@ -45,7 +46,7 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts the demo: the emulator (seeded) unless a real app is configured, the login web app, and the
- * Express and NestJS APIs, all sharing one core (one `Tokens` instance, with the SQLite token store), so a
+ * Express, NestJS and Fastify APIs, all sharing one core (one `Tokens` instance, with the SQLite token store), so a
  * user revoked by the deauthorize callback is refused by every app at once.
  */
 export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
@@ -72,6 +73,7 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
     webLocal,
     express: `http://localhost:${apiPort}`,
     nest: '',
+    fastify: '',
   }
 
   let emulator: Emulator | undefined
@@ -126,6 +128,11 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
   await nest.listen(config.ports.nest, config.host)
   urls.nest = `http://localhost:${(nest.getHttpServer().address() as AddressInfo).port}`
 
+  const fastify = await createFastifyApi(tokens)
+  opened.push(() => fastify.close())
+  await fastify.listen({ port: config.ports.fastify, host: config.host })
+  urls.fastify = `http://localhost:${(fastify.server.address() as AddressInfo).port}`
+
   let closed = false
   return {
     urls,
@@ -137,7 +144,7 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
     async close() {
       if (closed) return
       closed = true
-      await Promise.all([closeServer(web), closeServer(api), nest.close()])
+      await Promise.all([closeServer(web), closeServer(api), nest.close(), fastify.close()])
       // The one core, closed once, by its owner: `TokensModule` does not close a core passed in.
       await tokens.close()
       await emulator?.close()

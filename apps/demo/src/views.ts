@@ -12,7 +12,7 @@ export interface DashboardModel {
   declined: string[]
   feeds: Map<string, string[]>
   notice: string | undefined
-  apis: { express: string; nest: string }
+  apis: { express: string; nest: string; fastify: string }
   /** The session's CSRF token, in every form. */
   csrf: string
 }
@@ -87,9 +87,10 @@ export function dashboardPage(model: DashboardModel): string {
 <dt>Data access until</dt><dd>${escapeHtml(when(token.dataAccessExpiresAt))}</dd>
 <dt>Scopes</dt><dd id="scopes">${chips(token.scopes, model.declined)}</dd></dl>${rerequest}</div>
 <div class="card"><h2>Your Pages</h2>${pages}</div>
-<div class="card"><h2>The same tokens on an API</h2><p class="muted">Express at <code>${escapeHtml(model.apis.express)}</code>
-and NestJS at <code>${escapeHtml(model.apis.nest)}</code> verify bearer tokens with <code>@tokens/express</code> and
-<code>@tokens/nest</code>: see the <code>curl</code> lines printed by <code>pnpm demo</code>.</p></div>`,
+<div class="card"><h2>The same tokens on an API</h2><p class="muted">Express at <code>${escapeHtml(model.apis.express)}</code>,
+NestJS at <code>${escapeHtml(model.apis.nest)}</code> and Fastify at <code>${escapeHtml(model.apis.fastify)}</code> verify
+bearer tokens with <code>@tokens/express</code>, <code>@tokens/nest</code> and <code>@tokens/fastify</code>: see the
+<code>curl</code> lines printed by <code>pnpm demo</code>.</p></div>`,
     { name: model.user.name, csrf: model.csrf },
   )
 }

@@ -23,7 +23,7 @@ export interface WebAppOptions {
   sessionSecret: string
   /** Where sessions live: only signed-in users' and logins under way, bounded. */
   sessionStore: BoundedSessionStore
-  apis: { express: string; nest: string }
+  apis: { express: string; nest: string; fastify: string }
   /** Where errors are logged, one scrubbed line each. @default console.error */
   log?: (line: string) => void
 }

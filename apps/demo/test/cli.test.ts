@@ -19,6 +19,7 @@ function startDemo(dir: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: C
       PORT: '0',
       EXPRESS_PORT: '0',
       NEST_PORT: '0',
+      FASTIFY_PORT: '0',
       DEMO_DATABASE: join(dir, `demo-${++runs}.db`),
       FB_APP_ID: '',
       FB_APP_SECRET: '',
@@ -153,7 +154,7 @@ describe('pnpm demo', () => {
     const { child, output } = await startDemo(dir)
     try {
       const printed = printedLines(output())
-      expect(printed.length).toBe(13)
+      expect(printed.length).toBe(19)
       const removeApp = printed.at(-1)!
       expect(removeApp.command).toContain('/__admin/remove-app')
       for (const line of printed) {
@@ -162,19 +163,21 @@ describe('pnpm demo', () => {
         if (line === removeApp) expect(answer.body).toBe('{"success":true}')
       }
 
-      // What the printout promises once the app is removed, for Ada's token lines on both APIs.
-      const promise = /answer (\d{3}) on both APIs, reason "(\w+)", with\n {2}WWW-Authenticate: (.+)$/m.exec(output())
+      // What the printout promises once the app is removed, for Ada's token lines on every API.
+      const promise = /answer (\d{3}) on every API, reason "(\w+)", with\n {2}WWW-Authenticate: (.+)$/m.exec(output())
       expect(promise).not.toBeNull()
       const [, status, reason, challenge] = promise!
       const ada = printed.filter((l) => /user token|Page token/.test(l.title))
-      expect(ada.length).toBe(6)
-      expect(new Set(ada.map(origin)).size).toBe(2)
+      expect(ada.length).toBe(9)
+      expect(new Set(ada.map(origin)).size).toBe(3)
       // The emulator POSTs the deauthorize callback on its own, as Meta does: wait until the web app
       // (through the Express API, first printed) has forgotten her token.
       await expect.poll(async () => (await runLine(ada[0]!.command)).status, { timeout: 10_000 }).toBe(Number(status))
       for (const line of ada) {
         const answer = await runLine(line.command)
-        const api = output().includes(`Express API             ${origin(line)}`) ? 'Express' : 'NestJS'
+        const api = ['Express', 'NestJS', 'Fastify'].find((name) =>
+          output().includes(`${`${name} API`.padEnd(24)}${origin(line)}`),
+        )
         const what = `after remove-app, ${line.title} on the ${api} API`
         expectAnswer(answer, Number(status), challenge, what)
         expect(JSON.parse(answer.body), what).toMatchObject({ error: 'invalid_token', reason })

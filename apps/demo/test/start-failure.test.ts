@@ -41,6 +41,7 @@ it('a start that fails half-way (the NestJS port is taken) releases everything i
       EXPRESS_PORT: String(express),
       EMULATOR_PORT: String(emulator),
       NEST_PORT: String(portOf(taken)),
+      FASTIFY_PORT: '0',
       DEMO_DATABASE: join(dir, 'demo.db'),
     })
     await expect(startDemo(config)).rejects.toThrow(/EADDRINUSE/)

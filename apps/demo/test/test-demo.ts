@@ -22,6 +22,7 @@ export async function startTestDemo(name: string): Promise<TestDemo> {
       PORT: '0',
       EXPRESS_PORT: '0',
       NEST_PORT: '0',
+      FASTIFY_PORT: '0',
       DEMO_DATABASE: join(dir, 'demo.db'),
     }),
   )
