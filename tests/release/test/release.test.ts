@@ -8,7 +8,8 @@
  * 2. Each published package's tarball (`pnpm pack`, what `pnpm publish` uploads) holds exactly
  *    `package.json`, `README.md`, `LICENSE` and `dist/` — no tests, no fixtures, no source maps of test
  *    files — and every file its `exports`, `main`, `types` and `bin` name.
- * 3. The tarball sizes are printed, and the root README's size table names every package.
+ * 3. Their READMEs link with absolute URLs (a relative link breaks on the registry's page).
+ * 4. The tarball sizes are printed, and the root README's size table names every package.
  */
 import { execFile } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
@@ -259,6 +260,19 @@ describe('the tarballs', () => {
       expect(JSON.stringify(manifest), `${pkg.name}: workspace: ranges left in the packed manifest`).not.toContain(
         'workspace:',
       )
+    }
+  })
+
+  it('ship READMEs whose links work on the registry page (absolute URLs or anchors, no relative paths)', () => {
+    for (const pkg of packed) {
+      const text = readFileSync(join(pkg.unpacked, 'README.md'), 'utf8').replace(/```[\s\S]*?```/g, '')
+      const targets = [
+        ...[...text.matchAll(/\]\(([^)\s]+)[^)]*\)/g)].map((match) => match[1] ?? ''),
+        ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((match) => match[1] ?? ''),
+        ...[...text.matchAll(/<(?:a|img)\s[^>]*(?:href|src)="([^"]+)"/g)].map((match) => match[1] ?? ''),
+      ]
+      const relativeLinks = targets.filter((target) => !/^(https?:|mailto:|#)/.test(target))
+      expect(relativeLinks, `${pkg.name}: README links that break on the registry page`).toEqual([])
     }
   })
 
