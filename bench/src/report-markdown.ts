@@ -26,7 +26,7 @@ function breakdownRows(r: Results): string[] {
 
 /** The results as Markdown: the context, each figure, and where each target stands. */
 export function reportMarkdown(r: Results): string {
-  const { express, nest, versus, coldBurst, memory, sharedCache } = r
+  const { express, nest, versus, coldBurst, memory, sharedCache, fastify } = r
   const lines = [
     `# Benchmarks${r.quick ? ' (quick run)' : ''}`,
     '',
@@ -47,6 +47,13 @@ export function reportMarkdown(r: Results): string {
     throughputRow("Nest, TokenGuard + @RequireToken('user')", nest.tokens),
     throughputRow(`passport-facebook-token, Graph ${versus.graphMs} ms`, versus.load.facebookToken),
     throughputRow(`graph-token (@tokens/passport), Graph ${versus.graphMs} ms`, versus.load.graphToken),
+    throughputRow('Fastify, bare', fastify.overhead.bare),
+    throughputRow("Fastify, tokens plugin + requireToken('user')", fastify.overhead.tokens),
+    throughputRow(
+      `Fastify, passport-facebook-token (@fastify/passport), Graph ${fastify.versus.graphMs} ms`,
+      fastify.versus.load.facebookToken,
+    ),
+    throughputRow(`Fastify, tokens plugin, Graph ${fastify.versus.graphMs} ms`, fastify.versus.load.graphToken),
     '',
     '## Figures',
     '',
@@ -60,6 +67,12 @@ export function reportMarkdown(r: Results): string {
     `| | req/s graph-token / passport-facebook-token | ${versus.load.ratio.toFixed(2)} |`,
     `| | req/s bare Express / passport-facebook-token (ceiling) | ${versus.load.bareExpressRatio.toFixed(2)} |`,
     `| | failed requests | ${versus.failures} |`,
+    `| 1-3. Fastify | tokens plugin / bare req/s | ${fastify.overhead.ratio.toFixed(3)} |`,
+    `| | unloaded p50 (1 connection), passport-facebook-token through @fastify/passport | ${ms(fastify.versus.p50.facebookToken)} ms |`,
+    `| | unloaded p50 (1 connection), tokens plugin | ${ms(fastify.versus.p50.graphToken)} ms |`,
+    `| | req/s tokens plugin / passport-facebook-token | ${fastify.versus.load.ratio.toFixed(2)} |`,
+    `| | req/s bare Fastify / passport-facebook-token (ceiling) | ${fastify.versus.load.bareExpressRatio.toFixed(2)} |`,
+    `| | failed requests | ${fastify.overhead.bare.failures + fastify.overhead.tokens.failures + fastify.versus.failures} |`,
     `| 4. Cold burst (${coldBurst.requests} requests, ${coldBurst.tokens} new tokens, ${coldBurst.connections} connections, Graph ${coldBurst.graphMs} ms) | debug_token calls, per run | ${coldBurst.debugTokenCalls.join(', ')} |`,
     `| | p99 | ${ms(coldBurst.p99Ms)} ms |`,
     `| | failed requests | ${coldBurst.failures} |`,

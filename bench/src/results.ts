@@ -76,6 +76,11 @@ export interface Results {
   coldBurst: ColdBurst
   memory: Memory
   sharedCache: SharedCache
+  /**
+   * Fastify: the `tokens` plugin vs bare Fastify, and vs passport-facebook-token through
+   * `@fastify/passport` with 20 ms of Graph latency (`load.bareExpressRatio` is bare Fastify's there).
+   */
+  fastify: { overhead: Overhead; versus: Versus }
   /** The longer chaos run (full runs only). */
   chaos?: ChaosRun | undefined
 }

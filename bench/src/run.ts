@@ -35,6 +35,12 @@ async function main(): Promise<void> {
     const nest = await overheadBench(world, options, 'nest-bare', 'nest-tokens')
     step('3/6 against passport-facebook-token')
     const versus = await versusBench(world, options, express.bare.rps)
+    step('1-3/6 on Fastify: overhead, and against passport-facebook-token through @fastify/passport')
+    const fastifyOverhead = await overheadBench(world, options, 'fastify-bare', 'fastify-tokens')
+    const fastifyVersus = await versusBench(world, options, fastifyOverhead.bare.rps, {
+      legacy: 'fastify-passport-facebook-token',
+      ours: 'fastify-tokens',
+    })
     step('4/6 cold burst')
     const coldBurst = await coldBurstBench(world, options)
     step('5/6 memory')
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
       breakdown,
       nest,
       versus,
+      fastify: { overhead: fastifyOverhead, versus: fastifyVersus },
       coldBurst,
       memory,
       sharedCache,

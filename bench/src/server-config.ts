@@ -7,6 +7,9 @@ export type ServerKind =
   | 'passport-facebook-token'
   | 'passport-graph-token'
   | 'express-redis'
+  | 'fastify-bare'
+  | 'fastify-tokens'
+  | 'fastify-passport-facebook-token'
   // The steps from bare Express to tokens(), for the overhead breakdown:
   | 'express-noop'
   | 'express-attach'

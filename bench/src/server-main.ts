@@ -4,6 +4,7 @@ import type { AddressInfo, Server } from 'node:net'
 import { redisCache } from '@tokens/redis'
 import type { Express } from 'express'
 import { attachExpress, bareExpress, coreExpress, noopExpress, tokensExpress } from './express-servers.js'
+import { bareFastify, facebookTokenFastify, tokensFastify } from './fastify-servers.js'
 import { bareNest, tokensNest } from './nest-servers.js'
 import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
 import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
@@ -37,6 +38,18 @@ async function start(config: ServerConfig): Promise<Server> {
       return listen(facebookTokenServer(config))
     case 'passport-graph-token':
       return listen(graphTokenServer(config))
+    case 'fastify-bare':
+    case 'fastify-tokens':
+    case 'fastify-passport-facebook-token': {
+      const build = {
+        'fastify-bare': bareFastify,
+        'fastify-tokens': tokensFastify,
+        'fastify-passport-facebook-token': facebookTokenFastify,
+      }
+      const app = await build[config.kind](config)
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      return app.server
+    }
     case 'nest-bare':
     case 'nest-tokens': {
       const app = config.kind === 'nest-bare' ? await bareNest() : await tokensNest(config)

@@ -36,8 +36,18 @@ export function targetsOf(r: Results): Target[] {
   return [
     { name: 'Express: tokens() / bare req/s', shown: times(r.express.ratio), ...min(r.express.ratio, 0.95) },
     { name: 'Nest: TokenGuard / bare req/s', shown: times(r.nest.ratio), ...min(r.nest.ratio, 0.95) },
+    {
+      name: 'Fastify: tokens plugin / bare req/s',
+      shown: times(r.fastify.overhead.ratio),
+      ...min(r.fastify.overhead.ratio, 0.95),
+    },
     { name: 'p50 speed-up vs passport-facebook-token', shown: times(speedup), ...min(speedup, 20) },
     { name: 'req/s vs passport-facebook-token', shown: times(versus.load.ratio), ...min(versus.load.ratio, 5) },
+    {
+      name: 'Fastify: req/s vs passport-facebook-token (@fastify/passport)',
+      shown: times(r.fastify.versus.load.ratio),
+      ...min(r.fastify.versus.load.ratio, 5),
+    },
     {
       name: 'debug_token calls per token, 1 process',
       value: Math.max(...oneProcess) / coldBurst.tokens,

@@ -3,6 +3,7 @@ import { runLoadOne } from './load.js'
 import type { LoadResult } from './load-spec.js'
 import { summarize } from './overhead-bench.js'
 import type { Versus } from './results.js'
+import type { ServerKind } from './server-config.js'
 import { startServer } from './server-process.js'
 import { median } from './statistics.js'
 import type { World } from './world.js'
@@ -13,11 +14,18 @@ export const GRAPH_LATENCY_MS = 20
 /**
  * `graph-token` vs passport-facebook-token against the emulator with 20 ms of Graph latency: p50
  * with one connection (unloaded), then throughput at `connections` connections.
- * `bareExpressRps` is the bare-Express figure of the same run: the ceiling of the ratio.
+ * `bareExpressRps` is the bare figure of the same framework in the same run: the ceiling of the ratio.
+ * `kinds` picks the two servers (on Fastify: passport-facebook-token through `@fastify/passport` vs
+ * the `tokens` plugin).
  */
-export async function versusBench(world: World, options: BenchOptions, bareExpressRps: number): Promise<Versus> {
-  const legacy = await startServer(world.config('passport-facebook-token'))
-  const ours = await startServer(world.config('passport-graph-token'))
+export async function versusBench(
+  world: World,
+  options: BenchOptions,
+  bareExpressRps: number,
+  kinds: { legacy: ServerKind; ours: ServerKind } = { legacy: 'passport-facebook-token', ours: 'passport-graph-token' },
+): Promise<Versus> {
+  const legacy = await startServer(world.config(kinds.legacy))
+  const ours = await startServer(world.config(kinds.ours))
   world.emu.setFaults({ latencyMs: GRAPH_LATENCY_MS })
   try {
     const tokens = world.newTokens(1)
