@@ -68,4 +68,22 @@ describe.each(TRANSPORTS)('fastify over %s: cache and Graph outages', (transport
     const answer = await h.call(`${hanging}/user`, { token: h.userToken(ada) })
     expectRejection(answer, { status: 503, error: 'graph_unavailable', retryAfter: true })
   })
+
+  it("a cached token is answered without a promise: the hook takes the core's synchronous path", async () => {
+    const core = h.core()
+    const original = core.tryAuthenticate.bind(core)
+    const asynchronous: boolean[] = []
+    core.tryAuthenticate = ((...args: Parameters<typeof original>) => {
+      const result = original(...args)
+      asynchronous.push(result instanceof Promise)
+      return result
+    }) as typeof core.tryAuthenticate
+    const app = Fastify()
+    await app.register(tokens, { tokens: core })
+    app.get('/user', { preHandler: app.requireToken('user') }, async (request) => ({ userId: request.token.userId }))
+    const cached = await h.serve(app, transport)
+    const raw = h.userToken(ada)
+    for (let i = 0; i < 3; i++) expect((await h.call(`${cached}/user`, { token: raw })).status).toBe(200)
+    expect(asynchronous).toEqual([true, false, false]) // Graph once, then the in-process cache, synchronously
+  })
 })

@@ -325,3 +325,59 @@ describe.each([
     })
   },
 )
+
+describe.each(['express', 'fastify'] as Platform[])(
+  'platform-%s, a wrong app secret: TokenAuthGuard answers the 500 TokenGuard answers, and logs it',
+  (platform) => {
+    const WRONG = 'wrongAppSecret0123456789'
+    let emu: Emulator
+    let fbApp: AppInfo
+    let ada: NodeInfo
+    const closers: Array<() => Promise<unknown>> = []
+    const logger = new QuietLogger()
+    let reference: string
+    let viaPassport: string
+
+    beforeAll(async () => {
+      emu = await startEmulator({ now: START, freezeClock: true, callBudgetPerHour: 100_000 })
+      fbApp = emu.createApp({ name: 'Nest Passport' })
+      ada = emu.createUser({ name: 'Ada Lovelace' })
+      const options = (): TokensOptions => ({ ...emu.coreOptions(fbApp), appSecret: WRONG, retries: 0, timeoutMs: 500 })
+      const guarded = await start(
+        platform,
+        { imports: [TokensModule.forRoot(options())], controllers: [GuardController] },
+        logger,
+      )
+      closers.push(() => guarded.app.close())
+      reference = guarded.url
+      const core = createTokens(options())
+      closers.push(() => core.close())
+      const viaStrategies = await start(
+        platform,
+        { controllers: [PassportController], providers: [{ provide: CORE, useValue: core }, ...strategies()] },
+        logger,
+      )
+      closers.push(() => viaStrategies.app.close())
+      viaPassport = viaStrategies.url
+    })
+
+    afterAll(async () => {
+      for (const close of closers.reverse()) await close()
+      await emu.close()
+    })
+
+    it('500 with the core body, no challenge, no Retry-After; logged without the secret', async () => {
+      const headers = { authorization: `Bearer ${emu.issueUserToken({ appId: fbApp.id, userId: ada.id })}` }
+      const expected = await get(reference, '/user', headers)
+      const actual = await get(viaPassport, '/user', headers)
+      expect(actual).toEqual(expected)
+      expect(actual.status).toBe(500)
+      expect(actual.text).toContain('"error":"misconfigured"')
+      expect(actual.headers['www-authenticate']).toBeUndefined()
+      expect(actual.headers['retry-after']).toBeUndefined()
+      const log = logger.lines.join('\n')
+      expect(log).toMatch(/TokenAuthGuard/)
+      expect(log).not.toContain(WRONG)
+    })
+  },
+)
