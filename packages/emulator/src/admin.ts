@@ -1,4 +1,5 @@
 import type { Emulator } from './emulator.js'
+import type { LimitedLoginTokenOptions } from './limited-login.js'
 import type {
   AppOptions,
   FaultOptions,
@@ -91,6 +92,10 @@ export async function handleAdmin(
       return ok({ access_token: emu.issuePageToken(body() as unknown as PageTokenOptions) }, 201)
     case 'POST /__admin/tokens/system-user':
       return ok({ access_token: emu.issueSystemUserToken(body() as unknown as SystemUserTokenOptions) }, 201)
+    case 'POST /__admin/tokens/limited-login':
+      return ok({ id_token: emu.issueLimitedLoginToken(body() as unknown as LimitedLoginTokenOptions) }, 201)
+    case 'POST /__admin/limited-login/rotate-key':
+      return ok({ kid: emu.rotateLimitedLoginKey() })
     case 'POST /__admin/tokens/invalidate': {
       const b = body()
       emu.invalidateToken(text(b, 'token'), text(b, 'reason') as InvalidationReason)

@@ -5,6 +5,7 @@ import { Clock } from './clock.js'
 import type { Services } from './context.js'
 import { type DataDeletionAnswer, postSignedRequest, requestDataDeletion } from './deauthorize.js'
 import { FaultInjector } from './faults.js'
+import { JWKS_PATH, LimitedLogin, type LimitedLoginTokenOptions, UNINSTALL_PATH } from './limited-login.js'
 import { loopbackAddress } from './loopback.js'
 import { createHandler } from './server.js'
 import { signSignedRequest } from './signed-request.js'
@@ -62,6 +63,29 @@ export interface Emulator {
   issueSystemUserToken(options: SystemUserTokenOptions): string
   /** The app token `client_credentials` returns: `{app_id}|<opaque>`. */
   appToken(appId: string): string
+  /**
+   * An iOS Limited Login ID token (a JWT signed RS256 with the emulator's current key, `iss`
+   * `https://www.facebook.com`, `aud` the app, `sub` the user, the user's profile claims), as the iOS
+   * SDK's `AuthenticationToken` carries it. Its keys are served at `/.well-known/oauth/openid/jwks/`.
+   *
+   * @example
+   * ```ts
+   * const app = emu.createApp()
+   * const user = emu.createUser({ name: 'Ada Lovelace', email: 'ada@example.com' })
+   * const idToken = emu.issueLimitedLoginToken({ appId: app.id, userId: user.id, nonce: 'n-1', lifetime: 600 })
+   * ```
+   */
+  issueLimitedLoginToken(options: LimitedLoginTokenOptions): string
+  /**
+   * Signs new Limited Login tokens with a new key, kept in the JWKS with the one it replaces (tokens
+   * signed before still verify). Returns the new key's `kid`.
+   *
+   * @example
+   * ```ts
+   * const kid = emu.rotateLimitedLoginKey() // the core fetches the JWKS again when a token names it
+   * ```
+   */
+  rotateLimitedLoginKey(): string
   /**
    * What `createTokens()` needs to act as `app` against this emulator, on its clock: spread it into
    * the core's options (tests move the clock with {@link Emulator.advanceTime}).
@@ -123,6 +147,8 @@ export interface EmulatorCoreOptions {
   clientToken: string
   graphUrl: string
   clock: () => number
+  /** The emulator's JWKS and uninstall endpoints, for Limited Login tokens. */
+  limitedLogin: { jwksUrl: string; uninstallUrl: string }
 }
 
 function hostUrl(host: string, port: number): string {
@@ -154,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const usage = new UsageMeter(options.callBudgetPerHour ?? 200, clock)
   const pageUsage = new UsageMeter(options.callBudgetPerHour ?? 200, clock)
   const faults = new FaultInjector(options.seed ?? 1)
+  const limitedLogin = new LimitedLogin(clock, directory)
   const counts = new Map<string, number>()
   const hung = new Set<ServerResponse>()
   const pending = new Set<Promise<void>>()
@@ -220,12 +247,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     issuePageToken: (o) => tokens.issuePage(o.appId, o.userId, o.pageId, o.lifetime).value,
     issueSystemUserToken: (o) => tokens.issueSystemUser(o.appId, o.userId, o.scopes, o.expiresIn).value,
     appToken: (appId) => directory.app(appId).issuedAppToken,
+    issueLimitedLoginToken: (o) => limitedLogin.issue(o),
+    rotateLimitedLoginKey: () => limitedLogin.rotate(),
     coreOptions: (app) => ({
       appId: app.id,
       appSecret: app.secret,
       clientToken: app.clientToken,
       graphUrl: url,
       clock: () => clock.now() * 1000,
+      limitedLogin: { jwksUrl: `${url}${JWKS_PATH}/`, uninstallUrl: `${url}${UNINSTALL_PATH}/` },
     }),
     invalidateToken: (token, reason) => tokens.invalidate(token, reason),
     advanceTime: (seconds) => clock.advance(seconds),
@@ -298,6 +328,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
       port: () => port,
       isClosed: () => closed,
+      limitedLogin,
       admin: (method, path, query, body) => handleAdmin(emulator, method, path, query, body),
     }),
   )

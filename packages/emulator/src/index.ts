@@ -2,6 +2,7 @@ export type { DataDeletionAnswer } from './deauthorize.js'
 export type { Emulator, EmulatorCoreOptions } from './emulator.js'
 export { startEmulator } from './emulator.js'
 export { type IssuedSecretListener, onIssuedSecret } from './issued-secrets.js'
+export type { LimitedLoginTokenOptions } from './limited-login.js'
 export { DEMO, type DemoSeed, type SeedOptions, seedDemo } from './seed.js'
 export { signSignedRequest } from './signed-request.js'
 export type {

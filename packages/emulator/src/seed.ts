@@ -35,6 +35,8 @@ export interface DemoSeed {
   userToken: string
   pageToken: string
   appToken: string
+  /** An iOS Limited Login ID token of the user (valid for an hour of the emulator's clock). */
+  limitedLoginToken: string
 }
 
 /**
@@ -115,6 +117,7 @@ export function seedDemo(emu: Emulator, options: SeedOptions = {}): DemoSeed {
     userToken,
     pageToken,
     appToken: emu.appToken(app.id),
+    limitedLoginToken: emu.issueLimitedLoginToken({ appId: app.id, userId: user.id }),
   }
 }
 
@@ -145,6 +148,8 @@ export function describeSeed(emu: Emulator, seed: DemoSeed): string {
     `    ${seed.pageToken}`,
     '  app token:',
     `    ${seed.appToken}`,
+    '  iOS Limited Login ID token (a JWT; keys at /.well-known/oauth/openid/jwks/):',
+    `    ${seed.limitedLoginToken}`,
     '',
     'Try it:',
     '  # what is this token? (debug_token, called with the app token)',

@@ -15,6 +15,8 @@ import {
   sendJson,
   sendRedirect,
 } from './http-io.js'
+import type { LimitedLogin } from './limited-login.js'
+import { handleLimitedLogin, isLimitedLoginPath } from './limited-login-http.js'
 import { isLoopbackAddress, isLoopbackHost } from './loopback.js'
 import { SILHOUETTE_PATH, SILHOUETTE_PNG } from './picture.js'
 import { newTraceId } from './tokens.js'
@@ -29,6 +31,8 @@ export interface ServerDeps {
   /** The port the emulator listens on: an admin request's `Host` must name it. */
   port(): number
   isClosed(): boolean
+  /** Limited Login's keys and ID tokens, served on the OpenID discovery, JWKS and uninstall paths. */
+  limitedLogin: LimitedLogin
   admin(method: string, path: string, query: URLSearchParams, body: Buffer): Promise<{ status: number; body: unknown }>
 }
 
@@ -204,7 +208,10 @@ function sendSilhouette(res: ServerResponse): void {
   res.end(SILHOUETTE_PNG)
 }
 
-/** The request listener of the emulator: the admin API under `/__admin`, Graph everywhere else. */
+/**
+ * The request listener of the emulator: the admin API under `/__admin`, Limited Login's OpenID and
+ * uninstall endpoints on their paths, Graph everywhere else.
+ */
 export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     let url: URL
@@ -219,7 +226,9 @@ export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: Ser
     }
     const work = url.pathname.startsWith('/__admin')
       ? handleAdmin(deps, req, res, url)
-      : handleGraph(deps, req, res, url)
+      : isLimitedLoginPath(url.pathname)
+        ? handleLimitedLogin(deps, deps.limitedLogin, req, res, url)
+        : handleGraph(deps, req, res, url)
     work.catch(() => {
       if (!res.headersSent) res.writeHead(500).end()
     })
