@@ -16,6 +16,11 @@ export const REASON_DESCRIPTIONS: Readonly<Record<InvalidTokenReason, string>> =
   wrong_app: 'The access token was issued to another app',
   malformed: 'The access token is malformed',
   client_token: 'A client token identifies the app, not a person: this route does not accept it',
+  limited_login: 'A Limited Login token cannot call the Graph API: this route does not accept it',
+  bad_signature: 'The token is not signed by a key of the issuer',
+  wrong_issuer: 'The token was issued by another issuer',
+  not_yet_valid: 'The token is not valid yet',
+  nonce_mismatch: 'The token does not carry the expected nonce, or the nonce was already used',
 })
 
 const TYPES: Readonly<Record<string, TokenType>> = {

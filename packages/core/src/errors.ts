@@ -32,7 +32,8 @@ export type TokenErrorCode =
  * const advice: Record<InvalidTokenReason, string> = {
  *   expired: 'Log in again', invalidated: 'Log in again', password_changed: 'Log in again with your new password',
  *   app_not_installed: 'Add the app again', wrong_app: 'Use a token of this app', malformed: 'Send the token as given',
- *   client_token: 'Log in',
+ *   client_token: 'Log in', limited_login: 'Use an access token', bad_signature: 'Log in again',
+ *   wrong_issuer: 'Log in again', not_yet_valid: 'Check your clock', nonce_mismatch: 'Log in again',
  * }
  * try { await tokens.verify(raw) } catch (e) { if (isTokenError(e) && e.reason) console.log(advice[e.reason]) }
  * ```
@@ -45,6 +46,11 @@ export type InvalidTokenReason =
   | 'wrong_app'
   | 'malformed'
   | 'client_token'
+  | 'limited_login'
+  | 'bad_signature'
+  | 'wrong_issuer'
+  | 'not_yet_valid'
+  | 'nonce_mismatch'
 
 /**
  * Every status a {@link TokenError} answers with.

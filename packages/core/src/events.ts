@@ -46,8 +46,11 @@ export type TokensEvent =
   | { type: 'revoke'; userId: string }
   | {
       type: 'error'
-      /** `credentials`: Graph refused the app's own id or secret (the message says which; never the secret). */
-      where: 'cache' | 'store' | 'callback' | 'credentials'
+      /**
+       * `credentials`: Graph refused the app's own id or secret (the message says which; never the
+       * secret). `jwks`: Meta's Limited Login keys could not be refreshed (the kept ones serve).
+       */
+      where: 'cache' | 'store' | 'callback' | 'credentials' | 'jwks'
       message: string
     }
 

@@ -29,6 +29,8 @@ export type { TokensEvent, TokensEventType } from './events.js'
 export { type ExtractOptions, extractToken, type RequestLike, type TokenSources } from './extract.js'
 export { classifyGraphError, GraphApiError, type GraphErrorCategory } from './graph-api-error.js'
 export { GraphClient, type GraphParam, type GraphRequestOptions, type RetryOptions } from './graph-client.js'
+export { LIMITED_LOGIN_DEFAULTS, type LimitedLoginOptions } from './limited-login-options.js'
+export { MemoryNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store.js'
 export { DEFAULTS, type TokensOptions } from './options.js'
 export { refusedCredentials } from './outage.js'
 export { appsecretProof } from './proof.js'
@@ -48,6 +50,9 @@ export {
   ClientToken,
   type GranularScope,
   isAccessToken,
+  type LimitedLoginClaims,
+  type LimitedLoginPlace,
+  LimitedLoginToken,
   PageToken,
   redact,
   SystemUserToken,
@@ -58,5 +63,5 @@ export {
   tokenFromInfo,
   UserToken,
 } from './token.js'
-export { type AuthenticateOptions, createTokens, Tokens } from './tokens.js'
+export { type AuthenticateOptions, createTokens, Tokens, type VerifyOptions } from './tokens.js'
 export type { AppUsage, BusinessUseCaseUsage, GraphUsage } from './usage.js'

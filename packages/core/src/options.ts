@@ -2,6 +2,11 @@ import type { VerificationCache } from './cache.js'
 import type { TokensEvent } from './events.js'
 import type { TokenSources } from './extract.js'
 import type { RetryOptions } from './graph-client.js'
+import {
+  type LimitedLoginOptions,
+  type ResolvedLimitedLoginOptions,
+  resolveLimitedLoginOptions,
+} from './limited-login-options.js'
 import type { TokenStore } from './store.js'
 
 /**
@@ -92,6 +97,8 @@ export interface TokensOptions {
   clock?: () => number
   /** Receives events for logging and metrics; never a raw token. */
   onEvent?: (event: TokensEvent) => void
+  /** iOS Limited Login: where Meta's keys are, the issuer, clock tolerance, nonce store. @default Meta's endpoints */
+  limitedLogin?: LimitedLoginOptions
 }
 
 /** Options after defaults, as the core uses them. */
@@ -122,6 +129,7 @@ export interface ResolvedOptions {
   realm: string
   clock: () => number
   onEvent: ((event: TokensEvent) => void) | undefined
+  limitedLogin: ResolvedLimitedLoginOptions
 }
 
 /**
@@ -281,5 +289,6 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     realm,
     clock: options.clock ?? Date.now,
     onEvent: options.onEvent,
+    limitedLogin: resolveLimitedLoginOptions(options.limitedLogin),
   }
 }

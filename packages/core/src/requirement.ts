@@ -14,8 +14,8 @@ import type { AccessToken, TokenOfType, TokenType } from './token.js'
  */
 export interface TokenRequirement<T extends TokenType = TokenType> {
   /**
-   * Accepted token types: one or a list. @default every type but `client` (a client token is
-   * accepted only where a requirement names it)
+   * Accepted token types: one or a list. @default every type but `client` and `limited_login`
+   * (each is accepted only where a requirement names it)
    */
   type?: T | readonly T[]
   /** Scopes the token must have, all of them. @default [] */
@@ -29,13 +29,15 @@ const TOKEN_TYPES: Readonly<Record<TokenType, true>> = {
   app: true,
   system_user: true,
   client: true,
+  limited_login: true,
 }
 
 /**
- * Types that prove nothing about a person: accepted only by a requirement that names them. A client
- * token (`{app_id}|{client_token}`) ships inside every copy of the app, so anyone has it.
+ * Types accepted only by a requirement that names them. A client token (`{app_id}|{client_token}`)
+ * ships inside every copy of the app, so anyone has it; a Limited Login token names a person but
+ * cannot call Graph, so it never stands in for an access token.
  */
-const NAMED_ONLY: ReadonlySet<TokenType> = new Set<TokenType>(['client'])
+const NAMED_ONLY: ReadonlySet<TokenType> = new Set<TokenType>(['client', 'limited_login'])
 
 /** The types a requirement accepts, as a list. */
 export function acceptedTypes<T extends TokenType>(type: T | readonly T[] | undefined): readonly T[] | undefined {
@@ -81,7 +83,8 @@ export function checkTokenRequirement(requirement: TokenRequirement<TokenType>, 
 /**
  * Checks a verified token against a requirement: `token_required` when there is none,
  * `insufficient_scope` for the wrong type or a missing scope, `invalid_token` (reason
- * `client_token`) for a client token where the requirement does not name `client`. Returns the
+ * `client_token` or `limited_login`) for a client or Limited Login token where the requirement does
+ * not name its type. Returns the
  * token, narrowed. Users call it as `tokens.authorize()`.
  */
 export function checkRequirement<T extends TokenType = TokenType>(
@@ -94,7 +97,8 @@ export function checkRequirement<T extends TokenType = TokenType>(
   const types = acceptedTypes<TokenType>(requirement.type)
   if (!typeAccepted(token, types)) {
     if (NAMED_ONLY.has(token.type)) {
-      throw new TokenError('invalid_token', REASON_DESCRIPTIONS.client_token, { reason: 'client_token', realm })
+      const reason = token.type === 'limited_login' ? 'limited_login' : 'client_token'
+      throw new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm })
     }
     throw new TokenError(
       'insufficient_scope',

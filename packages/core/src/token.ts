@@ -1,7 +1,8 @@
 import { inspect } from 'node:util'
 
 /**
- * The kinds of token Graph issues, plus the client token composed from app config.
+ * The kinds of token Graph issues, the client token composed from app config, and the iOS Limited
+ * Login ID token (an OpenID Connect JWT, which cannot call Graph).
  *
  * @example
  * ```ts
@@ -10,7 +11,7 @@ import { inspect } from 'node:util'
  * const token = await tokens.verify(raw, { type })
  * ```
  */
-export type TokenType = 'user' | 'page' | 'app' | 'system_user' | 'client'
+export type TokenType = 'user' | 'page' | 'app' | 'system_user' | 'client' | 'limited_login'
 
 /**
  * How long a token lives: `never` when Graph says `expires_at: 0`.
@@ -65,6 +66,59 @@ export interface TokenInfo {
   issuedAt: number | null
   expiresAt: number | null
   dataAccessExpiresAt: number | null
+  /** The profile and permission claims of a Limited Login token; absent for every other type. */
+  claims?: LimitedLoginClaims | undefined
+}
+
+/**
+ * A place a Limited Login token names (`user_hometown`, `user_location`).
+ *
+ * @example
+ * ```ts
+ * import type { LimitedLoginPlace } from '@tokens/core'
+ * const person = await tokens.verify(raw, { type: 'limited_login' })
+ * const home: LimitedLoginPlace | undefined = person.hometown
+ * console.log(home?.name)
+ * ```
+ */
+export interface LimitedLoginPlace {
+  readonly id?: string
+  readonly name?: string
+}
+
+/**
+ * The claims of a Limited Login ID token besides `iss`, `aud`, `sub`, `iat` and `exp`, renamed in
+ * camelCase. Each is absent when the token does not carry it (the person did not grant it).
+ *
+ * @example
+ * ```ts
+ * import type { LimitedLoginClaims } from '@tokens/core'
+ * const person = await tokens.verify(raw, { type: 'limited_login' })
+ * const profile: Pick<LimitedLoginClaims, 'name' | 'email'> = { name: person.name, email: person.email }
+ * ```
+ */
+export interface LimitedLoginClaims {
+  readonly name?: string
+  readonly givenName?: string
+  readonly familyName?: string
+  readonly email?: string
+  /** URL of the profile picture. */
+  readonly picture?: string
+  /** The nonce the app passed to the login, as the token carries it. */
+  readonly nonce?: string
+  /** The token's own id (`jti`). */
+  readonly jwtId?: string
+  /** `user_friends`: the friends who use the app too. */
+  readonly friends?: readonly { readonly id?: string; readonly name?: string }[]
+  /** `user_birthday`, as Meta writes it (`MM/DD/YYYY`, or a part of it). */
+  readonly birthday?: string
+  /** `user_age_range`. */
+  readonly ageRange?: { readonly min?: number; readonly max?: number }
+  readonly hometown?: LimitedLoginPlace
+  readonly location?: LimitedLoginPlace
+  readonly gender?: string
+  /** `user_link`: the profile URL. */
+  readonly link?: string
 }
 
 const LONG_LIVED_AFTER_MS = 24 * 60 * 60 * 1000
@@ -298,6 +352,57 @@ export class ClientToken extends BaseToken {
 }
 
 /**
+ * An iOS Limited Login ID token (the SDK's `AuthenticationToken`): an OpenID Connect JWT verified
+ * against Meta's keys, not with Graph. It names a person to the app but cannot call Graph, so it
+ * meets only a requirement that names `limited_login`. `userId` is the app-scoped id (`sub`).
+ *
+ * @example
+ * ```ts
+ * const person = await tokens.verify(raw, { type: 'limited_login' })
+ * console.log(person.userId, person.name, person.email)
+ * ```
+ */
+export class LimitedLoginToken extends BaseToken {
+  readonly type = 'limited_login' as const
+  /** The app-scoped user id (`sub`). */
+  readonly userId: string
+  readonly name: string | undefined
+  readonly givenName: string | undefined
+  readonly familyName: string | undefined
+  readonly email: string | undefined
+  readonly picture: string | undefined
+  readonly nonce: string | undefined
+  readonly jwtId: string | undefined
+  readonly friends: LimitedLoginClaims['friends']
+  readonly birthday: string | undefined
+  readonly ageRange: LimitedLoginClaims['ageRange']
+  readonly hometown: LimitedLoginPlace | undefined
+  readonly location: LimitedLoginPlace | undefined
+  readonly gender: string | undefined
+  readonly link: string | undefined
+  constructor(raw: string, info: TokenInfo) {
+    super(raw, info)
+    const c: LimitedLoginClaims = info.claims ?? {}
+    this.userId = info.userId ?? ''
+    this.name = c.name
+    this.givenName = c.givenName
+    this.familyName = c.familyName
+    this.email = c.email
+    this.picture = c.picture
+    this.nonce = c.nonce
+    this.jwtId = c.jwtId
+    this.friends = c.friends
+    this.birthday = c.birthday
+    this.ageRange = c.ageRange
+    this.hometown = c.hometown
+    this.location = c.location
+    this.gender = c.gender
+    this.link = c.link
+    Object.freeze(this)
+  }
+}
+
+/**
  * Any verified token, discriminated on `type`.
  *
  * @example
@@ -308,11 +413,12 @@ export class ClientToken extends BaseToken {
  *     case 'page': return token.pageId
  *     case 'user': case 'system_user': return token.userId
  *     case 'app': case 'client': return token.appId
+ *     case 'limited_login': return token.userId
  *   }
  * }
  * ```
  */
-export type AccessToken = UserToken | PageToken | AppToken | SystemUserToken | ClientToken
+export type AccessToken = UserToken | PageToken | AppToken | SystemUserToken | ClientToken | LimitedLoginToken
 
 /**
  * The token class of each {@link TokenType}: `TokenOfType<'page'>` is `PageToken`.
@@ -351,6 +457,8 @@ export function tokenFromInfo(raw: string, info: TokenInfo): AccessToken {
       return new SystemUserToken(raw, info)
     case 'client':
       return new ClientToken(raw, info)
+    case 'limited_login':
+      return new LimitedLoginToken(raw, info)
     default: {
       const unknown: never = info.type
       throw new TypeError(`Unknown token type: ${String(unknown)}`)

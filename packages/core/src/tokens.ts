@@ -5,6 +5,9 @@ import { isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
 import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
 import { GraphClient } from './graph-client.js'
+import { isJwt } from './limited-login.js'
+import { postUninstall } from './limited-login-uninstall.js'
+import { consumeNonce, MemoryNonceStore, type NonceStore } from './nonce-store.js'
 import { type ResolvedOptions, resolveOptions, type TokensOptions } from './options.js'
 import { asOutage, misconfigured } from './outage.js'
 import { acceptedTypes, acceptsOnlyWhenNamed, checkRequirement, type TokenRequirement } from './requirement.js'
@@ -18,6 +21,7 @@ import {
   type AccessToken,
   AppToken,
   ClientToken,
+  type LimitedLoginToken,
   type PageToken,
   type SystemUserToken,
   type TokenOfType,
@@ -51,6 +55,25 @@ export interface AuthenticateOptions<T extends TokenType = TokenType> extends To
 }
 
 /**
+ * Options of {@link Tokens.verify}: a requirement, and the nonce of a Limited Login.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyOptions } from '@tokens/core'
+ * const options: VerifyOptions<'limited_login'> = { type: 'limited_login', nonce: 'the-nonce-the-app-issued' }
+ * const person = await tokens.verify(raw, options)
+ * ```
+ */
+export interface VerifyOptions<T extends TokenType = TokenType> extends TokenRequirement<T> {
+  /**
+   * The nonce the app gave the Limited Login that produced the token: the token must carry it, and
+   * each nonce is accepted once (the nonce store remembers it until the token expires). Pass it where
+   * the app signs a person in; leave it out where the token is only presented again. @default none
+   */
+  nonce?: string
+}
+
+/**
  * The core object: verifies, acquires, stores and revokes tokens. Build it once at startup with
  * {@link createTokens} and share it.
  *
@@ -77,6 +100,7 @@ export class Tokens {
    * requirement of the same request that names `client` ({@link authorize} with the request).
    */
   readonly #withheld = new WeakMap<object, AccessToken>()
+  readonly #nonces: NonceStore
   #closed = false
 
   constructor(options: TokensOptions) {
@@ -86,6 +110,12 @@ export class Tokens {
     this.#cache =
       resolved.cache ?? new LruVerificationCache({ maxEntries: resolved.cacheMaxEntries, clock: resolved.clock })
     this.#verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit)
+    const cache = this.#cache
+    this.#nonces =
+      resolved.limitedLogin.nonceStore ??
+      (cache.claim === undefined
+        ? new MemoryNonceStore({ clock: resolved.clock })
+        : { claim: (key, ttlMs) => (cache.claim as NonNullable<VerificationCache['claim']>).call(cache, key, ttlMs) })
     this.#callbacks = new SignedRequestCallbacks(resolved, this.#cache, this.#emit, (userId) => this.revokeUser(userId))
     this.#extractOptions = {
       sources: resolved.tokenSources,
@@ -122,20 +152,47 @@ export class Tokens {
 
   /**
    * Verifies a raw token with Graph's `debug_token` (cached, coalesced) and checks the requirement.
+   * A Limited Login ID token (a JWT) is verified against Meta's keys instead, and only where the
+   * requirement names `limited_login`; `nonce` checks the one the app gave the login.
    *
    * @example
    * ```ts
    * const page = await tokens.verify(raw, { type: 'page', scopes: ['pages_manage_posts'] })
    * page.pageId
+   * const person = await tokens.verify(raw, { type: 'limited_login', nonce: 'the-nonce-the-app-issued' })
+   * person.userId
    * ```
    */
   async verify<T extends TokenType = TokenType>(
     raw: string,
-    requirement: TokenRequirement<T> = {},
+    requirement: VerifyOptions<T> = {},
   ): Promise<TokenOfType<T>> {
     this.#open()
+    if (typeof raw === 'string') this.#refuseLimitedLogin(raw, requirement)
     const token = await this.#verifier.verify(raw)
-    return checkRequirement(token, requirement, this.#options.realm)
+    const accepted = checkRequirement(token, requirement, this.#options.realm)
+    if (requirement.nonce !== undefined) {
+      if (token.type !== 'limited_login') throw new TypeError('verify: nonce applies to limited_login tokens only')
+      await consumeNonce(token, requirement.nonce, {
+        store: this.#nonces,
+        appId: this.#options.appId,
+        realm: this.#options.realm,
+        clock: this.#options.clock,
+        clockToleranceMs: this.#options.limitedLogin.clockToleranceMs,
+      })
+    }
+    return accepted
+  }
+
+  /**
+   * A Limited Login token (told by its shape, before any network call) where the requirement does not
+   * name `limited_login`: refused at once, without fetching Meta's keys.
+   */
+  #refuseLimitedLogin(raw: string, requirement: TokenRequirement<TokenType>): void {
+    if (!isJwt(raw)) return
+    const types = acceptedTypes<TokenType>(requirement.type)
+    if (types?.includes('limited_login')) return
+    checkRequirement(this.#verifier.limitedLoginShape(raw), requirement, this.#options.realm)
   }
 
   /**
@@ -191,6 +248,7 @@ export class Tokens {
       if (options.secure === false) {
         throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
       }
+      if (options.required) this.#refuseLimitedLogin(raw, options)
       attempt = this.#verifier.attempt(raw, true) // extractToken checked the syntax already
       if (!(attempt instanceof Pending)) return this.#settle(req, attempt, options)
     } catch (error) {
@@ -393,6 +451,31 @@ export class Tokens {
       })
     }
     this.#emit({ type: 'revoke', userId })
+  }
+
+  /**
+   * A person leaves an iOS app that uses Limited Login: verifies their ID token, tells Meta (`POST`
+   * to the Limited Login uninstall endpoint with `id_token` and `app_id`), and forgets every cached
+   * and stored token of the user as {@link revokeUser} does, even when Meta could not be told (the
+   * error is thrown after). Returns the verified token.
+   *
+   * @example
+   * ```ts
+   * const person = await tokens.uninstallLimitedLogin(raw)
+   * console.log(`${person.userId} left`)
+   * ```
+   */
+  async uninstallLimitedLogin(idToken: string): Promise<LimitedLoginToken> {
+    const token = await this.verify(idToken, { type: 'limited_login' })
+    let failure: unknown
+    try {
+      await postUninstall(this.#options, idToken, token.appId)
+    } catch (error) {
+      failure = error
+    }
+    await this.revokeUser(token.userId)
+    if (failure !== undefined) throw failure
+    return token
   }
 
   /** Releases the cache and the store. Further calls throw. */

@@ -18,6 +18,7 @@ function describeToken(token: AccessToken) {
       return { type: token.type, pageId: token.pageId, userId: token.userId }
     case 'user':
     case 'system_user':
+    case 'limited_login':
       return { type: token.type, userId: token.userId }
     case 'app':
     case 'client':

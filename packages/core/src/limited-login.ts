@@ -1,0 +1,193 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose'
+import type { CachedVerification } from './cache.js'
+import { REASON_DESCRIPTIONS } from './debug-token.js'
+import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
+import type { TokensEvent } from './events.js'
+import { JwksCache } from './jwks.js'
+import type { ResolvedOptions } from './options.js'
+import type { LimitedLoginClaims, LimitedLoginPlace, TokenInfo } from './token.js'
+
+/** Three base64url parts: how a Limited Login ID token differs from every Graph token, before any network call. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
+/** Whether `raw` has the shape of a JWT (a Limited Login ID token) rather than a Graph access token. */
+export function isJwt(raw: string): boolean {
+  return JWT_SHAPE.test(raw)
+}
+
+/** Permission claims of a Limited Login token, and the scope each stands for. */
+const PERMISSION_CLAIMS = [
+  'user_friends',
+  'user_birthday',
+  'user_age_range',
+  'user_hometown',
+  'user_location',
+  'user_gender',
+  'user_link',
+] as const
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function place(value: unknown): LimitedLoginPlace | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { id, name } = value as Record<string, unknown>
+  return Object.freeze({
+    ...(text(id) === undefined ? {} : { id: text(id) }),
+    ...(text(name) === undefined ? {} : { name: text(name) }),
+  })
+}
+
+function defined<T extends object>(record: T): T {
+  return Object.freeze(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))) as T
+}
+
+/** The claims of a verified payload, typed; what is not of the expected type is left out. */
+export function claimsOf(payload: JWTPayload): LimitedLoginClaims {
+  const p = payload as Record<string, unknown>
+  const friends = Array.isArray(p.user_friends)
+    ? Object.freeze(p.user_friends.map(place).filter((f): f is LimitedLoginPlace => f !== undefined))
+    : undefined
+  const range = p.user_age_range
+  const ageRange =
+    typeof range === 'object' && range !== null
+      ? defined({
+          min: typeof (range as { min?: unknown }).min === 'number' ? (range as { min: number }).min : undefined,
+          max: typeof (range as { max?: unknown }).max === 'number' ? (range as { max: number }).max : undefined,
+        })
+      : undefined
+  return defined<LimitedLoginClaims>({
+    name: text(p.name),
+    givenName: text(p.given_name),
+    familyName: text(p.family_name),
+    email: text(p.email),
+    picture: text(p.picture),
+    nonce: text(p.nonce),
+    jwtId: text(p.jti),
+    friends,
+    birthday: text(p.user_birthday),
+    ageRange,
+    hometown: place(p.user_hometown),
+    location: place(p.user_location),
+    gender: text(p.user_gender),
+    link: text(p.user_link),
+  })
+}
+
+/** The reason of a jose error, by its `code` (and the claim it names). */
+function reasonOfJose(error: unknown): InvalidTokenReason {
+  const { code, claim } = (error ?? {}) as { code?: unknown; claim?: unknown }
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'bad_signature'
+    case 'ERR_JWT_EXPIRED':
+      return 'expired'
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'iss') return 'wrong_issuer'
+      if (claim === 'aud') return 'wrong_app'
+      if (claim === 'iat' || claim === 'nbf') return 'not_yet_valid'
+      return 'malformed'
+    default:
+      return 'malformed'
+  }
+}
+
+/**
+ * Verifies Limited Login ID tokens: RS256 only, against Meta's keys, then `iss`, `aud`, `exp`, `iat`.
+ * Cheap checks of the unverified token come first, so a token that can only fail costs no fetch.
+ */
+export class LimitedLoginVerifier {
+  readonly #options: ResolvedOptions
+  readonly jwks: JwksCache
+
+  constructor(options: ResolvedOptions, emit: (event: TokensEvent) => void) {
+    this.#options = options
+    this.jwks = new JwksCache({
+      options: options.limitedLogin,
+      fetch: options.fetch,
+      clock: options.clock,
+      realm: options.realm,
+      emit,
+    })
+  }
+
+  #invalid(reason: InvalidTokenReason): TokenError {
+    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
+  }
+
+  #audiences(): string[] {
+    return [this.#options.appId, ...this.#options.acceptAppIds]
+  }
+
+  /** What can be refused from the token alone: its form, algorithm, issuer, audience and times. */
+  precheck(raw: string): string {
+    let header: ReturnType<typeof decodeProtectedHeader>
+    let payload: JWTPayload
+    try {
+      header = decodeProtectedHeader(raw)
+      payload = decodeJwt(raw)
+    } catch {
+      throw this.#invalid('malformed')
+    }
+    if (header.alg !== 'RS256' || typeof header.kid !== 'string' || header.kid === '')
+      throw this.#invalid('bad_signature')
+    const { clock, limitedLogin } = this.#options
+    const issuer = this.jwks.issuer
+    if (issuer !== undefined && payload.iss !== issuer) throw this.#invalid('wrong_issuer')
+    const audiences = this.#audiences()
+    const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : []
+    if (!aud.some((a) => audiences.includes(a))) throw this.#invalid('wrong_app')
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw this.#invalid('malformed')
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') throw this.#invalid('malformed')
+    const now = clock()
+    if (payload.exp * 1000 + limitedLogin.clockToleranceMs <= now) throw this.#invalid('expired')
+    if (payload.iat * 1000 - limitedLogin.clockToleranceMs > now) throw this.#invalid('not_yet_valid')
+    return header.kid
+  }
+
+  /** Verifies `raw` (after {@link precheck}) and returns the cache entry of its verification, valid until `exp`. */
+  async verify(raw: string, kid: string, signal: AbortSignal): Promise<CachedVerification> {
+    const key = await this.jwks.key(kid, signal)
+    if (key === undefined) throw this.#invalid('bad_signature')
+    const { clock, limitedLogin } = this.#options
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(raw, key, {
+        algorithms: ['RS256'],
+        issuer: this.jwks.issuer as string,
+        audience: this.#audiences(),
+        clockTolerance: limitedLogin.clockToleranceMs / 1000,
+        currentDate: new Date(clock()),
+        requiredClaims: ['sub', 'iat', 'exp'],
+      }))
+    } catch (error) {
+      if (isTokenError(error)) throw error
+      throw this.#invalid(reasonOfJose(error))
+    }
+    const audiences = this.#audiences()
+    const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? [])
+    const appId = aud.find((a) => a === this.#options.appId) ?? (aud.find((a) => audiences.includes(a)) as string)
+    const claims = claimsOf(payload)
+    const scopes = [
+      'public_profile',
+      ...(claims.email === undefined ? [] : ['email']),
+      ...PERMISSION_CLAIMS.filter((c) => (payload as Record<string, unknown>)[c] !== undefined),
+    ]
+    const info: TokenInfo = {
+      type: 'limited_login',
+      appId,
+      userId: payload.sub as string,
+      scopes: Object.freeze(scopes),
+      granularScopes: Object.freeze(scopes.map((scope) => Object.freeze({ scope }))),
+      issuedAt: (payload.iat as number) * 1000,
+      expiresAt: (payload.exp as number) * 1000,
+      dataAccessExpiresAt: null,
+      claims,
+    }
+    const now = clock()
+    const until = info.expiresAt as number
+    return { outcome: 'valid', info, verifiedAt: now, freshUntil: until, keepUntil: until }
+  }
+}
