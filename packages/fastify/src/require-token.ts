@@ -72,8 +72,8 @@ export type RequireTokenHook<T extends TokenType = TokenType> = preHandlerHookHa
 /**
  * `app.requireToken(type?, { scopes? })`: a `preHandler` that answers 401 `token_required` when the
  * request carried no token, 403 `insufficient_scope` for another type or a missing scope, 401
- * `invalid_token` (`client_token`) for a client token where `client` is not named. The statuses are
- * the core's. A typo in the type (`'pgae'`) throws a `TypeError` when the route is defined.
+ * `invalid_token` (`client_token`, `limited_login`) for a client or Limited Login token where its
+ * type is not named. The statuses are the core's. A typo in the type (`'pgae'`) throws a `TypeError` when the route is defined.
  *
  * @example
  * ```ts

@@ -57,8 +57,9 @@ export type GraphTokenVerifyWithRequest<T extends TokenType = TokenType> = (
  */
 export interface GraphTokenRequirementOptions<T extends TokenType = TokenType> {
   /**
-   * Accepted token types: one or a list. A client token is accepted only when this names `client`.
-   * @default every type but `client`
+   * Accepted token types: one or a list. A client token is accepted only when this names `client`,
+   * an iOS Limited Login token only when it names `limited_login`.
+   * @default every type but `client` and `limited_login`
    */
   type?: T | readonly T[]
   /** Scopes the token must have, all of them. @default [] */

@@ -13,7 +13,7 @@ import {
 import { NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import type { AccessToken, ClientToken, Tokens, UserToken } from '@tokens/core'
+import type { AccessToken, ClientToken, LimitedLoginToken, Tokens, UserToken } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
 import { tokens as fastifyTokens, logSerializers } from '@tokens/fastify'
 import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
@@ -38,8 +38,8 @@ function seen(token: AccessToken | undefined): { token: ReturnType<typeof descri
 }
 
 /**
- * `/user` needs a user token, `/any` any token of ours, `/client` names the client token, `/optional`
- * only reads a token when there is one; GET and POST (bodies may carry the token).
+ * `/user` needs a user token, `/any` any token of ours, `/client` names the client token,
+ * `/limited-login` names the iOS Limited Login token, `/optional` only reads a token when there is one; GET and POST (bodies may carry the token).
  */
 function expressApp(core: Tokens) {
   const app = express()
@@ -54,6 +54,9 @@ function expressApp(core: Tokens) {
     })
     app[method]('/client', requireToken('client'), (req, res) => {
       res.json(describe(req.token as AccessToken))
+    })
+    app[method]('/limited-login', requireToken('limited_login'), (req, res) => {
+      res.json(describe(req.token as LimitedLoginToken))
     })
     app[method]('/optional', (req, res) => {
       res.json(seen(req.token))
@@ -90,6 +93,9 @@ async function fastifyApp(core: Tokens, check: (line: string) => void) {
     app[method]('/user', { preHandler: app.requireToken('user') }, async (request) => describe(request.token))
     app[method]('/any', { preHandler: app.requireToken() }, async (request) => describe(request.token))
     app[method]('/client', { preHandler: app.requireToken('client') }, async (request) => describe(request.token))
+    app[method]('/limited-login', { preHandler: app.requireToken('limited_login') }, async (request) =>
+      describe(request.token),
+    )
     app[method]('/optional', async (request) => seen(request.token))
   }
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -108,6 +114,7 @@ function passportApp(core: Tokens) {
   auth.use('graph-token-user', new GraphTokenStrategy({ tokens: core, type: 'user' }))
   auth.use(new GraphTokenStrategy({ tokens: core }))
   auth.use('graph-token-client', new GraphTokenStrategy({ tokens: core, type: 'client' }))
+  auth.use('graph-token-limited-login', new GraphTokenStrategy({ tokens: core, type: 'limited_login' }))
   const app = express()
   app.use(express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }))
   app.use(auth.initialize())
@@ -121,6 +128,9 @@ function passportApp(core: Tokens) {
     })
     app[method]('/client', auth.authenticate('graph-token-client', options), (req, res) => {
       res.json(describe(req.user as AccessToken))
+    })
+    app[method]('/limited-login', auth.authenticate('graph-token-limited-login', options), (req, res) => {
+      res.json(describe(req.user as LimitedLoginToken))
     })
   }
   // Passport's own failure answer (no failWithError, no error handler of ours) must be sane too.
@@ -166,6 +176,19 @@ class ReliabilityController {
   @Get('client')
   @RequireToken('client')
   client(@CurrentToken() token: ClientToken) {
+    return describe(token)
+  }
+
+  @Get('limited-login')
+  @RequireToken('limited_login')
+  limitedLogin(@CurrentToken() token: LimitedLoginToken) {
+    return describe(token)
+  }
+
+  @Post('limited-login')
+  @HttpCode(200)
+  @RequireToken('limited_login')
+  postLimitedLogin(@CurrentToken() token: LimitedLoginToken) {
     return describe(token)
   }
 
