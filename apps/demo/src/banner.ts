@@ -51,6 +51,19 @@ export function curlLines(apiUrl: string, seed: DemoSeed): CurlLine[] {
       expect: 200,
     },
     { title: 'the app token', url: `${apiUrl}/api/app`, token: seed.appToken, expect: 200 },
+    {
+      title: 'iOS app (Limited Login): its ID token',
+      url: `${apiUrl}/api/ios/me`,
+      token: seed.limitedLoginToken,
+      expect: 200,
+    },
+    {
+      title: 'iOS app (Limited Login): its ID token where an access token is needed',
+      url: `${apiUrl}/api/me`,
+      token: seed.limitedLoginToken,
+      expect: 401,
+      challenge: CHALLENGE.invalidToken,
+    },
   ]
 }
 

@@ -33,6 +33,12 @@ export function createExpressApi(tokens: Tokens): Express {
       res.json({ framework: 'express', appId: req.token.appId })
     }),
   )
+  app.get(
+    '/api/ios/me',
+    requireToken('limited_login').handle((req, res) => {
+      res.json({ framework: 'express', userId: req.token.userId, name: req.token.name ?? null })
+    }),
+  )
   app.get('/api/whoami', (req, res) => {
     res.json({ framework: 'express', token: req.token ?? null })
   })

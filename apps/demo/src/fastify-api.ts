@@ -30,6 +30,11 @@ export async function createFastifyApi(tokens: Tokens): Promise<FastifyInstance>
     framework: 'fastify',
     appId: request.token.appId,
   }))
+  app.get('/api/ios/me', { preHandler: app.requireToken('limited_login') }, async (request) => ({
+    framework: 'fastify',
+    userId: request.token.userId,
+    name: request.token.name ?? null,
+  }))
   app.get('/api/whoami', async (request) => ({ framework: 'fastify', token: request.token ?? null }))
   return app
 }

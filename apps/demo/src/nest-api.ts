@@ -1,7 +1,7 @@
 import 'reflect-metadata'
 import { Controller, Get, type INestApplication, Module, Param, UseGuards } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
-import type { AccessToken, AppToken, PageToken, Tokens, UserToken } from '@tokens/core'
+import type { AccessToken, AppToken, LimitedLoginToken, PageToken, Tokens, UserToken } from '@tokens/core'
 import { CurrentToken, RequireToken, TokenGuard, TokensModule } from '@tokens/nest'
 
 @Controller('api')
@@ -23,6 +23,12 @@ class ApiController {
   @RequireToken('app')
   app(@CurrentToken() token: AppToken) {
     return { framework: 'nest', appId: token.appId }
+  }
+
+  @Get('ios/me')
+  @RequireToken('limited_login')
+  ios(@CurrentToken() token: LimitedLoginToken) {
+    return { framework: 'nest', userId: token.userId, name: token.name ?? null }
   }
 
   @Get('whoami')

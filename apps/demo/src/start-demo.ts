@@ -104,7 +104,19 @@ async function start(config: DemoConfig, opened: Array<() => Promise<void>>): Pr
   // on the clock that issued them, and moving the emulator's clock (admin API) moves the demo's too.
   const graphClock = emulator?.now
   const clock = graphClock && (() => graphClock() * 1000)
-  const tokens = createTokens({ appId, appSecret, store, ...(graphUrl && { graphUrl }), ...(clock && { clock }) })
+  // iOS Limited Login tokens of the emulator are signed with its keys, served on its origin.
+  const limitedLogin = emulator && {
+    jwksUrl: `${emulator.url}/.well-known/oauth/openid/jwks/`,
+    uninstallUrl: `${emulator.url}/platform/uninstall/`,
+  }
+  const tokens = createTokens({
+    appId,
+    appSecret,
+    store,
+    ...(graphUrl && { graphUrl }),
+    ...(clock && { clock }),
+    ...(limitedLogin && { limitedLogin }),
+  })
   opened.push(() => tokens.close()) // closes the store too
   const sessions = new BoundedSessionStore()
   web.on(
