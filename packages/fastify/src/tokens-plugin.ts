@@ -127,4 +127,4 @@ const register: FastifyPluginCallback<TokensPluginOptions> = (app, options, done
  * await app.listen({ port: 3000 })
  * ```
  */
-export const tokens = fp(register, { fastify: '5.x', name: '@tokens/fastify' })
+export const tokens = fp(register, { fastify: '4.x || 5.x', name: '@tokens/fastify' })
