@@ -3,7 +3,7 @@ import { LruVerificationCache, type VerificationCache } from './cache.js'
 import { publishEvent } from './diagnostics.js'
 import { isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
-import { type ExtractOptions, extractToken, type RequestLike } from './extract.js'
+import { type ExtractOptions, extractToken, type RequestLike, type TokenSources } from './extract.js'
 import { GraphClient } from './graph-client.js'
 import { isJwt } from './limited-login.js'
 import { postUninstall } from './limited-login-uninstall.js'
@@ -133,6 +133,20 @@ export class Tokens {
   /** The `realm` of challenges. */
   get realm(): string {
     return this.#options.realm
+  }
+
+  /**
+   * Where this core looks for a request's token (its `tokenSources` option): an adapter that must
+   * verify after the body is parsed for a form-body token can tell, whoever built the core.
+   *
+   * @example
+   * ```ts
+   * const tokens = createTokens({ appId, appSecret, tokenSources: { header: true, body: true } })
+   * tokens.tokenSources.body // true
+   * ```
+   */
+  get tokenSources(): Readonly<TokenSources> {
+    return this.#options.tokenSources
   }
 
   /** The latest rate-limit readings from Graph's headers. */

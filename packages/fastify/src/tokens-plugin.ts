@@ -30,7 +30,7 @@ export interface FastifyAdapterOptions {
    * The hook that verifies the token. `'onRequest'` runs before the body is parsed, which is enough
    * for the `Authorization` header, the query string and cookies; a token in a form body
    * (`tokenSources: { body: true }`) needs `'preValidation'`, after Fastify parsed the body.
-   * @default 'preValidation' when the options enable `tokenSources.body`, else 'onRequest'
+   * @default 'preValidation' when the core reads `tokenSources.body` (built from these options or shared), else 'onRequest'
    */
   hook?: 'onRequest' | 'preValidation'
   /** The core to use, shared with other adapters, instead of building one from the options. @default built from the options */
@@ -62,15 +62,14 @@ function coreOf(options: TokensPluginOptions): Tokens {
   return toTokens(options as TokensOptions, 'tokens plugin')
 }
 
-function hookOf(options: TokensPluginOptions): 'onRequest' | 'preValidation' {
+function hookOf(options: TokensPluginOptions, core: Tokens): 'onRequest' | 'preValidation' {
   if (options.hook !== undefined) {
     if (options.hook !== 'onRequest' && options.hook !== 'preValidation') {
       throw new TypeError("tokens plugin: `hook` must be 'onRequest' or 'preValidation'")
     }
     return options.hook
   }
-  const sources = (options as Partial<TokensOptions>).tokenSources
-  return sources?.body === true ? 'preValidation' : 'onRequest'
+  return core.tokenSources.body === true ? 'preValidation' : 'onRequest'
 }
 
 function setUp(app: FastifyInstance, options: TokensPluginOptions): void {
@@ -82,7 +81,7 @@ function setUp(app: FastifyInstance, options: TokensPluginOptions): void {
   app.decorate('requireToken', requireTokenOf(core))
   app.decorateRequest('tokens', null as unknown as Tokens)
   app.decorateRequest('token', undefined)
-  app.addHook(hookOf(options), (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
+  app.addHook(hookOf(options, core), (request: FastifyRequest, reply: FastifyReply, next: HookHandlerDoneFunction) => {
     request.tokens = core
     const secure = policy.isSecure(production, () => ({ protocol: request.protocol }))
     authenticateRequest(core, request, optional.options(secure), (error, token) => {

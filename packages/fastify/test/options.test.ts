@@ -93,6 +93,18 @@ describe('the tokens plugin', () => {
     await fastify.tokens.close()
   })
 
+  it('a token in a form body with a shared core that reads bodies: the plugin asks the core, and verifies after parsing', async () => {
+    const fastify = Fastify()
+    fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    )
+    await fastify.register(tokens, { tokens: h.core({ tokenSources: { header: true, body: true } }) })
+    fastify.post('/any', async (request) => ({ type: request.token?.type ?? null }))
+    const url = await h.serve(fastify)
+    const answer = await h.call(`${url}/any`, { form: { access_token: h.userToken(ada) } })
+    expect(answer).toMatchObject({ status: 200, body: { type: 'user' } })
+  })
+
   it('wrapped with fastify-plugin: routes of child plugins see request.token, and use app.requireToken', async () => {
     const fastify = Fastify()
     await fastify.register(tokens, { tokens: h.core() })
