@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup'
 
-// Four entry points: the runner, and the three kinds of child process it forks.
+// Five entry points: the runner, the three kinds of child process it forks, and the profiler (profile.ts).
 export default defineConfig({
-  entry: ['src/run.ts', 'src/server-main.ts', 'src/load-main.ts', 'src/memory-main.ts'],
+  entry: ['src/run.ts', 'src/server-main.ts', 'src/load-main.ts', 'src/memory-main.ts', 'src/profile.ts'],
   format: ['esm'],
   sourcemap: true,
   clean: true,

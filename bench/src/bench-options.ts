@@ -5,7 +5,14 @@ export interface BenchOptions {
   quick: boolean
   /** Where `latest.md`, `latest.json` and `ratios.svg` go. */
   outDir: string
-  /** Runs per throughput figure; each figure is their median. */
+  /**
+   * Overhead (Express, Nest): `pairs` alternating pairs of runs (bare, tokens; tokens, bare; …) of
+   * `requests` requests each; each ratio and each added CPU time is the median of the pairs.
+   */
+  overhead: { pairs: number; requests: number }
+  /** The Express overhead step by step: `rounds` rounds over its servers (order alternating), `requests` per run. */
+  breakdown: { rounds: number; requests: number }
+  /** Runs per throughput figure of the other benchmarks; each figure is their median. */
   runs: number
   /** Seconds of one throughput run. */
   seconds: number
@@ -37,6 +44,8 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
     ? {
         quick,
         outDir,
+        overhead: { pairs: 2, requests: 1500 },
+        breakdown: { rounds: 1, requests: 1500 },
         runs: 1,
         seconds: 1,
         warmupSeconds: 0.5,
@@ -47,6 +56,8 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
     : {
         quick,
         outDir,
+        overhead: { pairs: 12, requests: 15_000 },
+        breakdown: { rounds: 10, requests: 10_000 },
         runs: 5,
         seconds: 4,
         warmupSeconds: 2,

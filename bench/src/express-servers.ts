@@ -39,7 +39,7 @@ export function noopExpress(): Express {
   return app
 }
 
-/** …that also sets the two request properties `tokens()` sets (a token composed once, at startup). */
+/** …that also sets the two request properties `tokens()` sets (the core and a token, both made at startup). */
 export function attachExpress(config: ServerConfig): Express {
   const core = createTokens(coreOptions(config))
   const token = core.appToken()
@@ -55,15 +55,34 @@ export function attachExpress(config: ServerConfig): Express {
   return app
 }
 
-/** …that runs the core's work for the request's (cached) token and drops the result: no properties set. */
+/** …that sets them from the core's work for the request's (cached) token, as a minimal hand-written `tokens()`. */
 export function coreExpress(config: ServerConfig): Express {
   const core = createTokens(coreOptions(config))
   const app = express()
   app.use((req, _res, next) => {
     const result = core.tryAuthenticate(req)
-    if (result instanceof Promise) result.then(() => next(), next)
-    else next()
+    if (result instanceof Promise) {
+      result.then((token) => {
+        req.tokens = core
+        req.token = token
+        next()
+      }, next)
+      return
+    }
+    req.tokens = core
+    req.token = result
+    next()
   })
+  app.get(ROUTE, (_req, res) => {
+    res.json({ id: 'anonymous' })
+  })
+  return app
+}
+
+/** …with `tokens()` in place of the hand-written middleware, the route still bare. */
+export function middlewareExpress(config: ServerConfig): Express {
+  const app = express()
+  app.use(tokens(createTokens(coreOptions(config))))
   app.get(ROUTE, (_req, res) => {
     res.json({ id: 'anonymous' })
   })

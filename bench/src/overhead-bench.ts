@@ -1,10 +1,10 @@
+import { alternatingRuns, type MeasuredRun, type RunShape, warmUp } from './alternating-runs.js'
 import type { BenchOptions } from './bench-options.js'
-import { runLoadOne } from './load.js'
 import type { LoadResult } from './load-spec.js'
 import type { Overhead, Throughput } from './results.js'
 import type { ServerKind } from './server-config.js'
 import { startServer } from './server-process.js'
-import { median } from './statistics.js'
+import { median, spreadOf } from './statistics.js'
 import type { World } from './world.js'
 
 /** Medians of several runs of one server. */
@@ -19,7 +19,9 @@ export function summarize(runs: readonly LoadResult[]): Throughput {
 
 /**
  * The same route bare and behind token verification, both servers up at once in their own
- * processes, loaded in turn (alternating which goes first) after a warm-up that also fills the cache.
+ * processes, after a warm-up that also fills the cache: `pairs` alternating pairs of short runs (bare
+ * then tokens, tokens then bare, …), each run reading the server's CPU time. Each pair gives a req/s
+ * ratio and an added CPU time per request; the figures are their medians, with their spread.
  */
 export async function overheadBench(
   world: World,
@@ -30,23 +32,31 @@ export async function overheadBench(
   const bare = await startServer(world.config(bareKind))
   const guarded = await startServer(world.config(tokensKind))
   try {
-    const tokens = world.newTokens(1)
-    const target = (url: string, duration: number) => ({ url, connections: options.connections, duration, tokens })
-    await runLoadOne(target(bare.url, options.warmupSeconds))
-    await runLoadOne(target(guarded.url, options.warmupSeconds))
-    const bareRuns: LoadResult[] = []
-    const tokenRuns: LoadResult[] = []
-    for (let run = 0; run < options.runs; run++) {
-      const order = run % 2 === 0 ? ([bare, guarded] as const) : ([guarded, bare] as const)
-      for (const server of order) {
-        const result = await runLoadOne(target(server.url, options.seconds))
-        ;(server === bare ? bareRuns : tokenRuns).push(result)
-      }
-    }
+    const { pairs, requests } = options.overhead
+    const shape: RunShape = { connections: options.connections, requests, tokens: world.newTokens(1) }
+    await warmUp([bare, guarded], options.warmupSeconds, shape)
+    const rounds = await alternatingRuns([bare, guarded], pairs, shape)
+    const bareRuns = rounds.map(([b]) => b as MeasuredRun)
+    const tokenRuns = rounds.map(([, t]) => t as MeasuredRun)
+    const ratios = rounds.map(([b, t]) => (t as MeasuredRun).rps / (b as MeasuredRun).rps)
+    const added = rounds.map(
+      ([b, t]) => (t as MeasuredRun).cpuMicrosPerRequest - (b as MeasuredRun).cpuMicrosPerRequest,
+    )
+    const ratioSpread = spreadOf(ratios)
+    const addedCpuSpread = spreadOf(added)
     return {
+      pairs,
+      requestsPerRun: requests,
       bare: summarize(bareRuns),
       tokens: summarize(tokenRuns),
-      ratio: median(tokenRuns.map((r, i) => r.rps / (bareRuns[i] as LoadResult).rps)),
+      ratio: ratioSpread.median,
+      ratioSpread,
+      cpuMicrosPerRequest: {
+        bare: median(bareRuns.map((r) => r.cpuMicrosPerRequest)),
+        tokens: median(tokenRuns.map((r) => r.cpuMicrosPerRequest)),
+      },
+      addedCpuMicros: addedCpuSpread.median,
+      addedCpuSpread,
     }
   } finally {
     await bare.stop()

@@ -18,7 +18,7 @@ export function ratioChart(r: Results): string {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="10" y="22" font-size="15" font-weight="bold">@tokens: measured ratios vs the targets of issue 9 (${escapeXml(r.date.slice(0, 10))})</text>`,
+    `<text x="10" y="22" font-size="15" font-weight="bold">@tokens: measured figures vs the targets of issues 9 and 15 (${escapeXml(r.date.slice(0, 10))})</text>`,
   ]
   rows.forEach((t, i) => {
     const y = top + i * rowHeight

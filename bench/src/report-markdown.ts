@@ -1,5 +1,5 @@
-import { BREAKDOWN_STEPS } from './breakdown-bench.js'
-import type { Results, Throughput } from './results.js'
+import type { Overhead, Results, Throughput } from './results.js'
+import type { Spread } from './statistics.js'
 import { targetsOf } from './targets.js'
 
 const rps = (n: number) => Math.round(n).toLocaleString('en-US')
@@ -10,18 +10,26 @@ function throughputRow(label: string, t: Throughput): string {
   return `| ${label} | ${rps(t.rps)} | ${ms(t.p50Ms)} | ${ms(t.p99Ms)} | ${t.failures} |`
 }
 
+const us = (n: number) => n.toFixed(1)
+/** `median (q1–q3; min–max)`. */
+const spread = (x: Spread, f: (n: number) => string) =>
+  `${f(x.median)} (${f(x.q1)}–${f(x.q3)}; ${f(x.min)}–${f(x.max)})`
+const signed = (n: number) => (n > 0 ? `+${us(n)}` : us(n))
+
 function breakdownRows(r: Results): string[] {
-  const micros = r.breakdown.microsPerRequest
-  const bare = micros['express-bare']
-  // The last step (the real middleware) is compared with bare, the others with the step before.
-  return BREAKDOWN_STEPS.map((step, i) => {
-    const previous = i === 0 ? undefined : BREAKDOWN_STEPS[i === BREAKDOWN_STEPS.length - 1 ? 0 : i - 1]
-    const delta = previous === undefined ? '' : `${(micros[step.kind] - micros[previous.kind]).toFixed(1)}`
-    const share = `${((micros[step.kind] / bare - 1) * 100).toFixed(1)} %`
-    const [low, high] = r.breakdown.rangeMicros[step.kind]
-    const range = `${low.toFixed(1)}–${high.toFixed(1)}`
-    return `| ${step.kind} | ${step.adds} | ${micros[step.kind].toFixed(1)} | ${range} | ${delta} | ${i === 0 ? '' : share} |`
+  return r.breakdown.steps.map((step, i) => {
+    const added = i === 0 ? '' : `${signed(step.added.median)} (${us(step.added.q1)}–${us(step.added.q3)})`
+    const overBare = i === 0 ? '' : `${signed(step.overBare.median)} (${us(step.overBare.q1)}–${us(step.overBare.q3)})`
+    return `| ${step.kind} | ${step.adds} | ${us(step.micros.median)} | ${added} | ${overBare} |`
   })
+}
+
+function overheadRows(label: string, o: Overhead, side: string): string[] {
+  return [
+    `| ${label} (${o.pairs} pairs of ${o.requestsPerRun.toLocaleString('en-US')} requests) | ${side} / bare req/s, per pair: median (IQR; min–max) | ${spread(o.ratioSpread, (n) => n.toFixed(3))} |`,
+    `| | server CPU per request, bare / ${side} (medians) | ${us(o.cpuMicrosPerRequest.bare)} / ${us(o.cpuMicrosPerRequest.tokens)} µs |`,
+    `| | added server CPU per warm request, per pair: median (IQR; min–max) | ${spread(o.addedCpuSpread, us)} µs |`,
+  ]
 }
 
 /** The results as Markdown: the context, each figure, and where each target stands. */
@@ -34,8 +42,12 @@ export function reportMarkdown(r: Results): string {
     `- Machine: ${r.machine}`,
     `- Node: ${r.node}`,
     `- Command: \`${r.command}\``,
-    `- Each throughput figure is the median of ${r.runs} run(s) of ${r.seconds} s at ${r.connections} connections,` +
-      ' autocannon in its own process, every server in its own process.',
+    `- Overhead (1, 2): ${express.pairs} alternating pairs of runs (bare, tokens; tokens, bare; …) of` +
+      ` ${express.requestsPerRun.toLocaleString('en-US')} requests at ${r.connections} connections, both servers up at once;` +
+      " each pair gives a req/s ratio and the server CPU per request each side spent (read in the server's process)," +
+      ' then the median over the pairs, with the quartiles (IQR) and extremes of the pairs.',
+    `- Other throughput figures: the median of ${r.runs} run(s) of ${r.seconds} s at ${r.connections} connections.`,
+    '- Autocannon runs in its own process, every server in its own process.',
     '',
     '## Throughput and latency',
     '',
@@ -59,8 +71,8 @@ export function reportMarkdown(r: Results): string {
     '',
     '| benchmark | figure | value |',
     '|---|---|--:|',
-    `| 1. Express overhead | tokens() / bare req/s | ${express.ratio.toFixed(3)} |`,
-    `| 2. Nest overhead | TokenGuard / bare req/s | ${nest.ratio.toFixed(3)} |`,
+    ...overheadRows('1. Express overhead', express, 'tokens()'),
+    ...overheadRows('2. Nest overhead', nest, 'TokenGuard'),
     `| 3. vs passport-facebook-token | unloaded p50 (1 connection), passport-facebook-token | ${ms(versus.p50.facebookToken)} ms |`,
     `| | unloaded p50 (1 connection), graph-token | ${ms(versus.p50.graphToken)} ms |`,
     `| | p50 graph-token / passport-facebook-token | ${versus.p50.ratio.toFixed(4)} |`,
@@ -95,15 +107,16 @@ export function reportMarkdown(r: Results): string {
     '',
     '## What the Express overhead is made of',
     '',
-    `Server CPU per request (median of ${r.runs} run(s) of ${r.breakdown.requestsPerRun.toLocaleString('en-US')} requests,` +
-      ` ${r.connections} connections, read in each server's process), each server adding one step to the one before.` +
-      ' A difference smaller than the spread of the runs is noise.',
+    `Server CPU per request in six servers, each adding one step to the one before, loaded in ${r.breakdown.rounds} rounds` +
+      ` (every server once per round, ${r.breakdown.requestsPerRun.toLocaleString('en-US')} requests at ${r.connections} connections,` +
+      " order reversed every other round; CPU read in each server's process). A step's cost is its difference with the step" +
+      ' before within a round, then the median over the rounds (IQR in brackets): a step whose IQR spans 0 is not told apart from nothing.',
     '',
-    '| step | adds | µs CPU / request | runs (min–max) | + µs | share of bare |',
-    '|---|---|--:|--:|--:|--:|',
+    '| step | adds | µs CPU / request | + µs over the step before | + µs over bare |',
+    '|---|---|--:|--:|--:|',
     ...breakdownRows(r),
     '',
-    '## Targets (issue 9)',
+    '## Targets (issues 9 and 15)',
     '',
     '| target | this run | goal | met |',
     '|---|--:|--:|:-:|',

@@ -1,5 +1,7 @@
 import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
+import type { Spread } from './statistics.js'
+
 /** One server's throughput figures: each the median of the runs. */
 export interface Throughput {
   rps: number
@@ -9,12 +11,27 @@ export interface Throughput {
   failures: number
 }
 
-/** Bare route vs the same route behind token verification, in one run. */
+/**
+ * Bare route vs the same route behind token verification, measured as alternating pairs of short
+ * runs (bare, tokens; tokens, bare; …), each figure first taken within its pair.
+ */
 export interface Overhead {
+  /** Pairs of runs, and requests per run. */
+  pairs: number
+  requestsPerRun: number
+  /** Medians of each side's runs. */
   bare: Throughput
   tokens: Throughput
-  /** tokens.rps / bare.rps, median of the per-run ratios. */
+  /** tokens.rps / bare.rps, median of the per-pair ratios. */
   ratio: number
+  /** The per-pair ratios. */
+  ratioSpread: Spread
+  /** Server CPU µs per request, median of each side's runs. */
+  cpuMicrosPerRequest: { bare: number; tokens: number }
+  /** Server CPU µs per warm request, tokens minus bare, median of the per-pair differences. */
+  addedCpuMicros: number
+  /** The per-pair differences. */
+  addedCpuSpread: Spread
 }
 
 export interface Versus {

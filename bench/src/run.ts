@@ -1,4 +1,4 @@
-// `pnpm bench`: runs the six benchmarks of issue 9 and writes the table, JSON and chart.
+// `pnpm bench`: runs the six benchmarks of issues 9 and 15 and writes the table, JSON and chart.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type } from 'node:os'
 import { join } from 'node:path'
@@ -21,7 +21,9 @@ function machine(): string {
   return `${list.length} × ${list[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GB, ${type()} ${process.arch}`
 }
 
-const step = (name: string) => process.stderr.write(`bench: ${name}…\n`)
+const started = Date.now()
+const step = (name: string) =>
+  process.stderr.write(`bench: ${name}… (${Math.round((Date.now() - started) / 1000)} s)\n`)
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)))
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       sharedCache,
       chaos,
     }
+    step('done')
     const markdown = reportMarkdown(results)
     mkdirSync(options.outDir, { recursive: true })
     writeFileSync(join(options.outDir, 'latest.md'), markdown)

@@ -14,6 +14,7 @@ export type ServerKind =
   | 'express-noop'
   | 'express-attach'
   | 'express-core'
+  | 'express-middleware'
 
 /** What a server process needs to know: which server, and where Graph (the emulator) and Redis are. */
 export interface ServerConfig {
@@ -37,7 +38,10 @@ export interface ServerReady {
 /** Every server answers this route: the same tiny JSON body, bare or behind token verification. */
 export const ROUTE = '/me'
 
-/** What a server process answers to the runner's `'cpu'` message: its CPU time so far. */
+/** What a server process answers to the runner's `'cpu'` message: its CPU time so far, and its clock. */
 export interface ServerCpu {
+  /** User + system CPU time of the process (every thread), µs. */
   cpuMicros: number
+  /** The process's monotonic clock, µs: the clock of V8's CPU profiles, to cut a window out of one. */
+  monotonicMicros: number
 }

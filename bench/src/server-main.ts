@@ -3,7 +3,14 @@
 import type { AddressInfo, Server } from 'node:net'
 import { redisCache } from '@tokens/redis'
 import type { Express } from 'express'
-import { attachExpress, bareExpress, coreExpress, noopExpress, tokensExpress } from './express-servers.js'
+import {
+  attachExpress,
+  bareExpress,
+  coreExpress,
+  middlewareExpress,
+  noopExpress,
+  tokensExpress,
+} from './express-servers.js'
 import { bareFastify, facebookTokenFastify, tokensFastify } from './fastify-servers.js'
 import { bareNest, tokensNest } from './nest-servers.js'
 import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
@@ -29,6 +36,8 @@ async function start(config: ServerConfig): Promise<Server> {
       return listen(attachExpress(config))
     case 'express-core':
       return listen(coreExpress(config))
+    case 'express-middleware':
+      return listen(middlewareExpress(config))
     case 'express-redis': {
       if (config.redisUrl === undefined) throw new TypeError('express-redis needs redisUrl')
       const cache = redisCache({ url: config.redisUrl, prefix: config.redisPrefix, clock: () => config.nowMs })
@@ -72,7 +81,7 @@ start(config).then(
     process.on('message', (message) => {
       if (message !== 'cpu') return
       const { user, system } = process.cpuUsage()
-      const cpu: ServerCpu = { cpuMicros: user + system }
+      const cpu: ServerCpu = { cpuMicros: user + system, monotonicMicros: Number(process.hrtime.bigint() / 1000n) }
       process.send?.(cpu)
     })
   },

@@ -7,20 +7,24 @@ export interface ServerProcess {
   url: string
   /** The process's CPU time so far (user + system), in µs. */
   cpuMicros(): Promise<number>
+  /** Its CPU time and its monotonic clock, read together. */
+  usage(): Promise<ServerCpu>
   stop(): Promise<void>
 }
 
-/** Starts the server of `config` in a child process and waits until it listens. */
-export async function startServer(config: ServerConfig): Promise<ServerProcess> {
-  const child: ChildProcess = forkEntry('server-main', [JSON.stringify(config)])
+/** Starts the server of `config` in a child process (with Node's `execArgv`, e.g. `--cpu-prof`) and waits until it listens. */
+export async function startServer(config: ServerConfig, execArgv: readonly string[] = []): Promise<ServerProcess> {
+  const child: ChildProcess = forkEntry('server-main', [JSON.stringify(config)], execArgv)
   const { port } = await firstMessage<ServerReady>(child)
+  const usage = async () => {
+    const answer = firstMessage<ServerCpu>(child)
+    child.send('cpu')
+    return answer
+  }
   return {
     url: `http://127.0.0.1:${port}`,
-    async cpuMicros() {
-      const answer = firstMessage<ServerCpu>(child)
-      child.send('cpu')
-      return (await answer).cpuMicros
-    },
+    usage,
+    cpuMicros: async () => (await usage()).cpuMicros,
     stop: () => stopChild(child),
   }
 }

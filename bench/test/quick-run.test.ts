@@ -43,7 +43,7 @@ describe('pnpm bench --quick', () => {
       '## Throughput and latency',
       '## Figures',
       '## What the Express overhead is made of',
-      '## Targets (issue 9)',
+      '## Targets (issues 9 and 15)',
     ]) {
       expect(markdown).toContain(heading)
     }
@@ -65,10 +65,39 @@ describe('pnpm bench --quick', () => {
     expect(results.sharedCache.failures).toBe(0)
   })
 
-  it('measures every step of the Express overhead breakdown', () => {
-    const steps = Object.keys(results.breakdown.microsPerRequest)
-    expect(steps).toEqual(['express-bare', 'express-noop', 'express-attach', 'express-core', 'express-tokens'])
-    for (const micros of Object.values(results.breakdown.microsPerRequest)) expect(micros).toBeGreaterThan(0)
+  it('measures each overhead as alternating pairs, with the spread of its ratio and of its added CPU time', () => {
+    for (const o of [results.express, results.nest]) {
+      expect(o.pairs).toBeGreaterThanOrEqual(2)
+      for (const s of [o.ratioSpread, o.addedCpuSpread]) {
+        expect(s.min).toBeLessThanOrEqual(s.q1)
+        expect(s.q1).toBeLessThanOrEqual(s.median)
+        expect(s.median).toBeLessThanOrEqual(s.q3)
+        expect(s.q3).toBeLessThanOrEqual(s.max)
+      }
+      expect(o.ratio).toBe(o.ratioSpread.median)
+      expect(o.addedCpuMicros).toBe(o.addedCpuSpread.median)
+      expect(o.cpuMicrosPerRequest.bare).toBeGreaterThan(0)
+      expect(o.cpuMicrosPerRequest.tokens).toBeGreaterThan(0)
+    }
+    const markdown = readFileSync(join(out, 'latest.md'), 'utf8')
+    expect(markdown).toContain('added server CPU per warm request')
+    for (const name of ['Express: added server CPU / warm request', 'Nest: added server CPU / warm request'])
+      expect(markdown).toContain(`| ${name} |`)
+  })
+
+  it('measures every step of the Express overhead breakdown, each against the step before', () => {
+    const { steps } = results.breakdown
+    expect(steps.map((s) => s.kind)).toEqual([
+      'express-bare',
+      'express-noop',
+      'express-attach',
+      'express-core',
+      'express-middleware',
+      'express-tokens',
+    ])
+    for (const step of steps) expect(step.micros.median).toBeGreaterThan(0)
+    expect(steps[0]?.added.median).toBe(0)
+    expect(steps[0]?.overBare.median).toBe(0)
   })
 
   it('makes exactly one debug_token call per distinct token, in one process and across two sharing Redis', () => {
