@@ -14,6 +14,8 @@ if (gc === undefined) throw new Error('run with --expose-gc')
  * measured once the last ones have fired and been cleaned up.
  */
 const TIMEOUT_MS = 1000
+/** Verifications of a token that Graph did not answer in time, before it counts as failed. */
+const ATTEMPTS = 3
 
 async function heapUsed(): Promise<number> {
   await sleep(TIMEOUT_MS + 100)
@@ -54,9 +56,18 @@ async function main(request: MemoryRequest): Promise<MemoryReply> {
     const worker = async () => {
       while (next < to) {
         const i = next++
-        await tokens.verify(tokenAt(i)).catch(() => {
-          rejected++
-        })
+        // On a loaded machine a Graph call can miss the 1 s deadline: try again, as a client would.
+        for (let attempt = 1; ; attempt++) {
+          const done = await tokens.verify(tokenAt(i)).then(
+            () => true,
+            (error: unknown) => {
+              if (attempt < ATTEMPTS && (error as { code?: unknown }).code === 'graph_unavailable') return false
+              rejected++
+              return true
+            },
+          )
+          if (done) break
+        }
       }
     }
     await Promise.all(Array.from({ length: 64 }, worker))

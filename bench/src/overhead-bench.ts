@@ -57,6 +57,7 @@ export async function overheadBench(
       },
       addedCpuMicros: addedCpuSpread.median,
       addedCpuSpread,
+      perPair: ratios.map((ratio, i) => ({ ratio, addedCpuMicros: added[i] as number })),
     }
   } finally {
     await bare.stop()

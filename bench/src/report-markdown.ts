@@ -29,6 +29,7 @@ function overheadRows(label: string, o: Overhead, side: string): string[] {
     `| ${label} (${o.pairs} pairs of ${o.requestsPerRun.toLocaleString('en-US')} requests) | ${side} / bare req/s, per pair: median (IQR; min–max) | ${spread(o.ratioSpread, (n) => n.toFixed(3))} |`,
     `| | server CPU per request, bare / ${side} (medians) | ${us(o.cpuMicrosPerRequest.bare)} / ${us(o.cpuMicrosPerRequest.tokens)} µs |`,
     `| | added server CPU per warm request, per pair: median (IQR; min–max) | ${spread(o.addedCpuSpread, us)} µs |`,
+    `| | …as a share of the bare route's CPU | ${((o.addedCpuMicros / o.cpuMicrosPerRequest.bare) * 100).toFixed(1)} % |`,
   ]
 }
 
@@ -42,6 +43,8 @@ export function reportMarkdown(r: Results): string {
     `- Machine: ${r.machine}`,
     `- Node: ${r.node}`,
     `- Command: \`${r.command}\``,
+    `- Machine load during the run (1-minute load average, ${r.load.cores} cores, the benchmark itself keeps 2-3 busy):` +
+      ` median ${r.load.median.toFixed(1)}, ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)}`,
     `- Overhead (1, 2): ${express.pairs} alternating pairs of runs (bare, tokens; tokens, bare; …) of` +
       ` ${express.requestsPerRun.toLocaleString('en-US')} requests at ${r.connections} connections, both servers up at once;` +
       " each pair gives a req/s ratio and the server CPU per request each side spent (read in the server's process)," +

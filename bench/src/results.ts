@@ -1,5 +1,6 @@
 import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
+import type { MachineLoad } from './machine-load.js'
 import type { Spread } from './statistics.js'
 
 /** One server's throughput figures: each the median of the runs. */
@@ -32,6 +33,8 @@ export interface Overhead {
   addedCpuMicros: number
   /** The per-pair differences. */
   addedCpuSpread: Spread
+  /** Each pair, in the order they ran: req/s ratio and added CPU µs per request. */
+  perPair: Array<{ ratio: number; addedCpuMicros: number }>
 }
 
 export interface Versus {
@@ -85,6 +88,8 @@ export interface Results {
   seconds: number
   connections: number
   command: string
+  /** The machine's 1-minute load average during the run (other work included). */
+  load: MachineLoad
   express: Overhead
   /** What the Express overhead is made of: server CPU per request, step by step. */
   breakdown: Breakdown

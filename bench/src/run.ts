@@ -7,6 +7,7 @@ import { parseBenchOptions } from './bench-options.js'
 import { breakdownBench } from './breakdown-bench.js'
 import { chaosBench } from './chaos-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
+import { watchMachineLoad } from './machine-load.js'
 import { memoryBench } from './memory-bench.js'
 import { overheadBench } from './overhead-bench.js'
 import { ratioChart } from './ratio-chart.js'
@@ -27,6 +28,7 @@ const step = (name: string) =>
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)))
+  const load = watchMachineLoad()
   const world = await createWorld()
   try {
     step('1/6 Express overhead')
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
       seconds: options.seconds,
       connections: options.connections,
       command: options.quick ? 'pnpm bench --quick' : 'pnpm bench',
+      load: load.stop(),
       express,
       breakdown,
       nest,

@@ -78,9 +78,13 @@ describe('pnpm bench --quick', () => {
       expect(o.addedCpuMicros).toBe(o.addedCpuSpread.median)
       expect(o.cpuMicrosPerRequest.bare).toBeGreaterThan(0)
       expect(o.cpuMicrosPerRequest.tokens).toBeGreaterThan(0)
+      expect(o.perPair).toHaveLength(o.pairs)
     }
+    expect(results.load.cores).toBeGreaterThan(0)
+    expect(results.load.max).toBeGreaterThanOrEqual(results.load.min)
     const markdown = readFileSync(join(out, 'latest.md'), 'utf8')
     expect(markdown).toContain('added server CPU per warm request')
+    expect(markdown).toContain('- Machine load during the run')
     for (const name of ['Express: added server CPU / warm request', 'Nest: added server CPU / warm request'])
       expect(markdown).toContain(`| ${name} |`)
   })
