@@ -12,6 +12,8 @@ export interface BenchOptions {
   overhead: { pairs: number; requests: number }
   /** The Express overhead step by step: `rounds` rounds over its servers (order alternating), `requests` per run. */
   breakdown: { rounds: number; requests: number }
+  /** Warm requests sampled by V8's profiler in the `tokens()` server, for where its time goes. */
+  profileRequests: number
   /** Runs per throughput figure of the other benchmarks; each figure is their median. */
   runs: number
   /** Seconds of one throughput run. */
@@ -46,6 +48,7 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         outDir,
         overhead: { pairs: 2, requests: 1500 },
         breakdown: { rounds: 1, requests: 1500 },
+        profileRequests: 3000,
         runs: 1,
         seconds: 1,
         warmupSeconds: 0.5,
@@ -58,6 +61,7 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         outDir,
         overhead: { pairs: 12, requests: 15_000 },
         breakdown: { rounds: 10, requests: 10_000 },
+        profileRequests: 60_000,
         runs: 5,
         seconds: 4,
         warmupSeconds: 2,

@@ -2,7 +2,8 @@
 export interface CpuProfile {
   nodes: Array<{
     id: number
-    callFrame: { functionName: string; url: string; lineNumber: number }
+    /** `lineNumber` and `columnNumber` count from 0. */
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number }
     children?: number[]
   }>
   /** µs, on the process's monotonic clock (`process.hrtime`). */
@@ -32,23 +33,39 @@ export interface ProfileSummary {
 
 const IDLE = new Set(['(idle)', '(program)'])
 
-/** `name file:line`, with the path cut to what says which package it is. */
-function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
-  const file = frame.url
+type CallFrame = CpuProfile['nodes'][number]['callFrame']
+
+/**
+ * Where a built file's position comes from (its source map), as a path and a 0-based line; `undefined`
+ * when the file has none.
+ */
+export type SourceResolver = (url: string, line: number, column: number) => { path: string; line: number } | undefined
+
+/** `name file:line`, with the path cut to what says which package it is, in the source when `resolve` knows it. */
+function frameName(frame: CallFrame, resolve?: SourceResolver): string {
+  const source = resolve?.(frame.url, frame.lineNumber, frame.columnNumber ?? 0)
+  const file = (source?.path ?? frame.url)
     .replace(/^file:\/\//, '')
     .replace(/^.*\/node_modules\/\.pnpm\/[^/]+\/node_modules\//, '')
     .replace(/^.*\/(packages|bench)\//, '$1/')
-  return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`
+  return `${frame.functionName || '(anonymous)'} ${file}:${(source?.line ?? frame.lineNumber) + 1}`
 }
 
 /**
  * Self and total time per function over the samples taken between `from` and `to` (µs on the
  * profile's clock), divided by `requests`: what each function costs a request in that window.
+ * `resolve` names a built function by its source file and line.
  */
-export function summarizeProfile(profile: CpuProfile, from: number, to: number, requests: number): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  from: number,
+  to: number,
+  requests: number,
+  resolve?: SourceResolver,
+): ProfileSummary {
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
-  const names = new Map(profile.nodes.map((node) => [node.id, frameName(node.callFrame)]))
+  const names = new Map(profile.nodes.map((node) => [node.id, frameName(node.callFrame, resolve)]))
   const self = new Map<string, number>()
   const total = new Map<string, number>()
   let busy = 0

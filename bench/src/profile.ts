@@ -1,14 +1,11 @@
 // `pnpm --filter @tokens/bench profile`: where a warm request's CPU time goes in one benchmarked server.
 // Starts it with `--cpu-prof` (and `--trace-deopt` with --deopt), warms it up, loads it with a fixed
 // number of requests, and summarizes the samples taken during that load only, in µs per request.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type RunShape, warmUp } from './alternating-runs.js'
-import { type CpuProfile, summarizeProfile } from './cpu-profile.js'
-import { runLoadOne } from './load.js'
+import { profileServer } from './profile-bench.js'
 import type { ServerKind } from './server-config.js'
-import { startServer } from './server-process.js'
 import { createWorld } from './world.js'
 
 function parseArgs(argv: readonly string[]) {
@@ -33,36 +30,26 @@ async function main(): Promise<void> {
   const dir = args.out || mkdtempSync(join(tmpdir(), 'tokens-bench-profile-'))
   const world = await createWorld()
   try {
-    const execArgv = ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(args.deopt ? ['--trace-deopt'] : [])]
-    const server = await startServer(world.config(args.kind), execArgv)
-    const shape: RunShape = { connections: 32, requests: args.requests, tokens: world.newTokens(1) }
-    await warmUp([server], 3, shape)
-    const before = await server.usage()
-    const result = await runLoadOne({ url: server.url, connections: 32, amount: args.requests, tokens: shape.tokens })
-    const after = await server.usage()
-    await server.stop()
-    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))
-    if (file === undefined) throw new Error(`no .cpuprofile in ${dir}`)
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
-    const summary = summarizeProfile(profile, before.monotonicMicros, after.monotonicMicros, result.requests)
+    const p = await profileServer(world, args.kind, {
+      requests: args.requests,
+      connections: 32,
+      warmupSeconds: 3,
+      execArgv: args.deopt ? ['--trace-deopt'] : [],
+      dir,
+      top: args.top,
+    })
     const lines = [
-      `${args.kind}: ${result.requests} requests at 32 connections, ${Math.round(result.rps)} req/s (profiler on)`,
-      `server CPU per request (process.cpuUsage): ${us((after.cpuMicros - before.cpuMicros) / result.requests)} µs`,
-      `sampled per request, idle excluded:       ${us(summary.busyMicros)} µs (GC ${summary.gcMicros.toFixed(2)} µs)`,
+      `${p.kind}: ${p.requests} requests at 32 connections, profiler on`,
+      `server CPU per request (process.cpuUsage): ${us(p.cpuMicrosPerRequest)} µs`,
+      `sampled per request, idle excluded:       ${us(p.busyMicros)} µs (GC ${p.gcMicros.toFixed(2)} µs)`,
       '',
       `self time, top ${args.top} (µs per request):`,
-      ...summary.functions
-        .sort((a, b) => b.selfMicros - a.selfMicros)
-        .slice(0, args.top)
-        .map((f) => `${us(f.selfMicros)}  ${f.name}`),
+      ...p.top.map((f) => `${us(f.selfMicros)}  ${f.name}`),
       '',
       "@tokens' own functions (µs per request: total, with callees; self):",
-      ...summary.functions
-        .filter((f) => /^\S+ packages\//.test(f.name))
-        .sort((a, b) => b.totalMicros - a.totalMicros)
-        .map((f) => `${us(f.totalMicros)} ${us(f.selfMicros)}  ${f.name}`),
+      ...p.ours.map((f) => `${us(f.totalMicros)} ${us(f.selfMicros)}  ${f.name}`),
       '',
-      `profile: ${join(dir, file)}`,
+      `profile in ${dir}`,
     ]
     writeFileSync(join(dir, 'summary.txt'), `${lines.join('\n')}\n`)
     process.stdout.write(`${lines.join('\n')}\n`)

@@ -1,6 +1,7 @@
 import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
 import type { MachineLoad } from './machine-load.js'
+import type { ServerProfile } from './profile-bench.js'
 import type { Spread } from './statistics.js'
 
 /** One server's throughput figures: each the median of the runs. */
@@ -93,6 +94,8 @@ export interface Results {
   express: Overhead
   /** What the Express overhead is made of: server CPU per request, step by step. */
   breakdown: Breakdown
+  /** …and sampled by V8's profiler in the `tokens()` + `requireToken()` server: time per function. */
+  profile: ServerProfile
   nest: Overhead
   versus: Versus
   coldBurst: ColdBurst

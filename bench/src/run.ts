@@ -10,6 +10,7 @@ import { coldBurstBench } from './cold-burst-bench.js'
 import { watchMachineLoad } from './machine-load.js'
 import { memoryBench } from './memory-bench.js'
 import { overheadBench } from './overhead-bench.js'
+import { profileServer } from './profile-bench.js'
 import { ratioChart } from './ratio-chart.js'
 import { reportMarkdown } from './report-markdown.js'
 import type { Results } from './results.js'
@@ -35,6 +36,12 @@ async function main(): Promise<void> {
     const express = await overheadBench(world, options, 'express-bare', 'express-tokens')
     step('1/6 Express overhead, step by step (server CPU per request)')
     const breakdown = await breakdownBench(world, options)
+    step('1/6 Express overhead, sampled by the profiler (--cpu-prof)')
+    const profile = await profileServer(world, 'express-tokens', {
+      requests: options.profileRequests,
+      connections: options.connections,
+      warmupSeconds: options.warmupSeconds,
+    })
     step('2/6 Nest overhead')
     const nest = await overheadBench(world, options, 'nest-bare', 'nest-tokens')
     step('3/6 against passport-facebook-token')
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
       load: load.stop(),
       express,
       breakdown,
+      profile,
       nest,
       versus,
       fastify: { overhead: fastifyOverhead, versus: fastifyVersus },

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { type CpuProfile, summarizeProfile } from '../src/cpu-profile.js'
+import { packageSources } from '../src/profile-bench.js'
 
 const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber })
 
@@ -39,5 +42,18 @@ describe('summarizeProfile', () => {
     const names = summarizeProfile(profile, 0, 2000, 1).functions.map((f) => f.name)
     expect(names).toContain('handle router/index.js:150')
     expect(names).toContain('tryAuthenticate packages/core/dist/tokens.js:10')
+  })
+})
+
+describe('packageSources', () => {
+  it("names a built function of a @tokens package by its source file and line, and leaves others' alone", () => {
+    const resolve = packageSources()
+    const built = fileURLToPath(import.meta.resolve('@tokens/express'))
+    const lines = readFileSync(built, 'utf8').split('\n')
+    const line = lines.findIndex((text) => text.includes('function verifyRequest('))
+    expect(line).toBeGreaterThan(0)
+    const source = resolve(pathToFileURL(built).href, line, (lines[line] as string).indexOf('function'))
+    expect(source?.path).toMatch(/packages\/express\/src\/authenticate-request\.ts$/)
+    expect(resolve('node:internal/crypto/hash', 220, 0)).toBeUndefined()
   })
 })

@@ -104,6 +104,15 @@ describe('pnpm bench --quick', () => {
     expect(steps[0]?.overBare.median).toBe(0)
   })
 
+  it("samples the tokens() server with V8's profiler and names the core's hot path", () => {
+    const { profile } = results
+    expect(profile.kind).toBe('express-tokens')
+    expect(profile.busyMicros).toBeGreaterThan(0)
+    const names = profile.ours.map((f) => f.name.split(' ')[0])
+    expect(names).toContain('tryAuthenticate')
+    for (const f of profile.ours) expect(f.totalMicros).toBeGreaterThanOrEqual(f.selfMicros)
+  })
+
   it('makes exactly one debug_token call per distinct token, in one process and across two sharing Redis', () => {
     expect(results.coldBurst.debugTokenCalls.length).toBeGreaterThan(0)
     for (const calls of results.coldBurst.debugTokenCalls) expect(calls).toBe(results.coldBurst.tokens)
