@@ -38,12 +38,13 @@ export async function overheadBench(
     const rounds = await alternatingRuns([bare, guarded], pairs, shape)
     const bareRuns = rounds.map(([b]) => b as MeasuredRun)
     const tokenRuns = rounds.map(([, t]) => t as MeasuredRun)
-    const ratios = rounds.map(([b, t]) => (t as MeasuredRun).rps / (b as MeasuredRun).rps)
-    const added = rounds.map(
-      ([b, t]) => (t as MeasuredRun).cpuMicrosPerRequest - (b as MeasuredRun).cpuMicrosPerRequest,
-    )
-    const ratioSpread = spreadOf(ratios)
-    const addedCpuSpread = spreadOf(added)
+    const perPair = rounds.map(([b, t]) => ({
+      ratio: (t as MeasuredRun).rps / (b as MeasuredRun).rps,
+      bareCpuMicros: (b as MeasuredRun).cpuMicrosPerRequest,
+      tokensCpuMicros: (t as MeasuredRun).cpuMicrosPerRequest,
+    }))
+    const ratioSpread = spreadOf(perPair.map((p) => p.ratio))
+    const addedCpuSpread = spreadOf(perPair.map((p) => p.tokensCpuMicros - p.bareCpuMicros))
     return {
       pairs,
       requestsPerRun: requests,
@@ -52,12 +53,13 @@ export async function overheadBench(
       ratio: ratioSpread.median,
       ratioSpread,
       cpuMicrosPerRequest: {
-        bare: median(bareRuns.map((r) => r.cpuMicrosPerRequest)),
-        tokens: median(tokenRuns.map((r) => r.cpuMicrosPerRequest)),
+        bare: median(perPair.map((p) => p.bareCpuMicros)),
+        tokens: median(perPair.map((p) => p.tokensCpuMicros)),
       },
       addedCpuMicros: addedCpuSpread.median,
       addedCpuSpread,
-      perPair: ratios.map((ratio, i) => ({ ratio, addedCpuMicros: added[i] as number })),
+      cpuRatioSpread: spreadOf(perPair.map((p) => p.tokensCpuMicros / p.bareCpuMicros)),
+      perPair,
     }
   } finally {
     await bare.stop()

@@ -29,7 +29,7 @@ function overheadRows(label: string, o: Overhead, side: string): string[] {
     `| ${label} (${o.pairs} pairs of ${o.requestsPerRun.toLocaleString('en-US')} requests) | ${side} / bare req/s, per pair: median (IQR; min–max) | ${spread(o.ratioSpread, (n) => n.toFixed(3))} |`,
     `| | server CPU per request, bare / ${side} (medians) | ${us(o.cpuMicrosPerRequest.bare)} / ${us(o.cpuMicrosPerRequest.tokens)} µs |`,
     `| | added server CPU per warm request, per pair: median (IQR; min–max) | ${spread(o.addedCpuSpread, us)} µs |`,
-    `| | …as a share of the bare route's CPU | ${((o.addedCpuMicros / o.cpuMicrosPerRequest.bare) * 100).toFixed(1)} % |`,
+    `| | server CPU per request, ${side} / bare, per pair: median (IQR; min–max) | ${spread(o.cpuRatioSpread, (n) => n.toFixed(3))} |`,
   ]
 }
 

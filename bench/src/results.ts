@@ -34,8 +34,13 @@ export interface Overhead {
   addedCpuMicros: number
   /** The per-pair differences. */
   addedCpuSpread: Spread
-  /** Each pair, in the order they ran: req/s ratio and added CPU µs per request. */
-  perPair: Array<{ ratio: number; addedCpuMicros: number }>
+  /**
+   * Server CPU per request, tokens / bare, per pair: a figure the machine's speed of the moment
+   * cancels out of (both sides of a pair run at about the same speed), where a difference scales with it.
+   */
+  cpuRatioSpread: Spread
+  /** Each pair, in the order they ran: req/s ratio, server CPU µs per request of each side. */
+  perPair: Array<{ ratio: number; bareCpuMicros: number; tokensCpuMicros: number }>
 }
 
 export interface Versus {
