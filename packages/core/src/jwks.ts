@@ -1,4 +1,4 @@
-import { importJWK, type JWK } from 'jose'
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
 import { TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
 import type { ResolvedLimitedLoginOptions } from './limited-login-options.js'
@@ -10,8 +10,12 @@ const MAX_FRESH_MS = 24 * 60 * 60 * 1000
 const DEFAULT_FRESH_MS = 60 * 60 * 1000
 /** Keys kept at most from one answer (a JWKS of thousands of keys is not Meta's). */
 const MAX_KEYS = 32
+/** RS256 keys shorter than this are refused, as jose and RFC 7518 refuse them. */
+const MIN_MODULUS_BITS = 2048
 
-type Key = Awaited<ReturnType<typeof importJWK>>
+type Key = KeyObject
+/** The fields of a JWKS entry this cache reads. */
+type Jwk = JsonWebKey & { kid?: unknown; use?: unknown; alg?: unknown }
 
 /** What the JWKS cache needs of the core. */
 export interface JwksContext {
@@ -109,11 +113,13 @@ export class JwksCache {
     const body = (await response.json()) as { keys?: unknown }
     if (!Array.isArray(body?.keys)) throw new Error('The JWKS endpoint answered no keys')
     const keys = new Map<string, Key>()
-    for (const jwk of body.keys.slice(0, MAX_KEYS) as JWK[]) {
+    for (const jwk of body.keys.slice(0, MAX_KEYS) as Jwk[]) {
       if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'RSA' || typeof jwk.kid !== 'string') continue
       if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== 'RS256')) continue
       try {
-        keys.set(jwk.kid, await importJWK({ ...jwk, alg: 'RS256' }, 'RS256'))
+        // Public parts only: a JWKS entry that carries a private exponent is not used as given.
+        const key = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+        if ((key.asymmetricKeyDetails?.modulusLength ?? 0) >= MIN_MODULUS_BITS) keys.set(jwk.kid, key)
       } catch {
         // A key we cannot use verifies nothing: skipped.
       }

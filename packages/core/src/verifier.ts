@@ -6,7 +6,7 @@ import { type InvalidTokenReason, isTokenError, TokenError } from './errors.js'
 import { messageOf, type TokensEvent } from './events.js'
 import { checkTokenSyntax } from './extract.js'
 import type { GraphClient } from './graph-client.js'
-import { isJwt, LimitedLoginVerifier } from './limited-login.js'
+import { isJwt, LimitedLoginVerifier, type PrecheckedToken } from './limited-login.js'
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
@@ -26,8 +26,8 @@ export class Pending {
     readonly key: string,
     readonly hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined,
     readonly started: number,
-    /** The `kid` of a Limited Login token, which is verified against Meta's keys instead of Graph. */
-    readonly kid?: string,
+    /** A Limited Login token, read and prechecked: verified against Meta's keys instead of Graph. */
+    readonly jwt?: PrecheckedToken,
   ) {}
 }
 
@@ -125,17 +125,17 @@ export class Verifier {
       }
     }
     if (!jwt) return new Pending(key, hit, started)
-    let kid: string
+    let checked: PrecheckedToken
     try {
-      kid = this.limitedLogin.precheck(raw)
+      checked = this.limitedLogin.precheck(raw)
     } catch (error) {
       throw this.#failed(error, key, false, started, true)
     }
-    return new Pending(key, hit, started, kid)
+    return new Pending(key, hit, started, checked)
   }
 
   /** The asynchronous part of a verification that `attempt` could not finish. */
-  async finish(raw: string, { key, hit, started, kid }: Pending): Promise<AccessToken> {
+  async finish(raw: string, { key, hit, started, jwt }: Pending): Promise<AccessToken> {
     let cached = true
     try {
       let entry = isPromiseLike(hit)
@@ -143,7 +143,7 @@ export class Verifier {
         : hit
       if (entry === undefined || !this.#policy.isFresh(entry, this.#options.clock())) {
         cached = false
-        entry = kid === undefined ? await this.#load(raw, key, entry) : await this.#loadJwt(raw, key, kid)
+        entry = jwt === undefined ? await this.#load(raw, key, entry) : await this.#loadJwt(raw, key, jwt)
       }
       return this.#events.valid(this.#accept(raw, entry), key, cached, started)
     } catch (error) {
@@ -244,14 +244,14 @@ export class Verifier {
    * A Limited Login token's verification against Meta's keys, coalesced per token, within
    * `timeoutMs`; the verification is cached until the token's `exp`.
    */
-  async #loadJwt(raw: string, key: string, kid: string): Promise<CachedVerification> {
+  async #loadJwt(raw: string, key: string, checked: PrecheckedToken): Promise<CachedVerification> {
     const { realm, timeoutMs } = this.#options
     const deadline = new Deadline(timeoutMs)
     try {
       let pending = this.#inflight.get(key)
       if (pending === undefined) {
         pending = this.limitedLogin
-          .verify(raw, kid, deadline.signal)
+          .verify(raw, checked, deadline.signal)
           .then(async (entry) => {
             try {
               await this.#cache.set(key, entry)

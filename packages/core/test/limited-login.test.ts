@@ -1,4 +1,6 @@
 import { createHmac, createPublicKey, createSign, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
 import {
@@ -207,6 +209,47 @@ describe('Limited Login: every claim check and attack', () => {
     expect((await refused(`${b64('{')}.${b64({})}.x`)).reason).toBe('malformed')
     expect((await refused(issue({ claims: { sub: undefined } }))).reason).toBe('malformed')
     expect((await refused(issue({ claims: { exp: '9999999999' } }))).reason).toBe('malformed')
+  })
+
+  it('refuses a signature changed in one byte, and one cut short', async () => {
+    const [header, payload, signature] = issue().split('.') as [string, string, string]
+    const bytes = Buffer.from(signature, 'base64url')
+    bytes[10] = (bytes[10] as number) ^ 1
+    expect((await refused(`${header}.${payload}.${bytes.toString('base64url')}`)).reason).toBe('bad_signature')
+    expect((await refused(`${header}.${payload}.${signature.slice(0, -4)}`)).reason).toBe('bad_signature')
+  })
+
+  it('refuses a critical header extension and a nbf that is not a number, without a JWKS fetch', async () => {
+    const { kid } = await servedKey()
+    const [, payload, signature] = issue().split('.') as [string, string, string]
+    const critical = `${b64({ alg: 'RS256', kid, crit: ['b64'], b64: false })}.${payload}.${signature}`
+    expect((await refused(critical)).reason).toBe('malformed')
+    expect((await refused(issue({ claims: { nbf: 'soon' } }))).reason).toBe('malformed')
+    expect(f.emu.requestCount(JWKS)).toBe(0)
+  })
+
+  it('never trusts a JWKS key shorter than 2048 bits, even one that signed the token', async () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    const jwk = { ...weak.publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256', use: 'sig' }
+    const server = createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const tokens = createTokens({
+      ...f.emu.coreOptions(f.app),
+      limitedLogin: { jwksUrl: `http://127.0.0.1:${port}/jwks` },
+    })
+    try {
+      const real = JSON.parse(Buffer.from(issue().split('.')[1] as string, 'base64url').toString()) as object
+      const input = `${b64({ alg: 'RS256', kid: 'weak' })}.${b64(real)}`
+      const raw = `${input}.${createSign('RSA-SHA256').update(input).sign(weak.privateKey).toString('base64url')}`
+      const error = await rejection(() => tokens.verify(raw, { type: 'limited_login' }))
+      expect(error).toMatchObject({ code: 'invalid_token', reason: 'bad_signature' })
+    } finally {
+      await tokens.close()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('a flood of tokens with made-up kids costs one JWKS fetch per cooldown', async () => {
