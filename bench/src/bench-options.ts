@@ -24,6 +24,11 @@ export interface BenchOptions {
   connections: number
   /** Cold burst: requests, distinct new tokens, concurrency. */
   burst: { requests: number; tokens: number; connections: number }
+  /**
+   * Limited Login vs express-oauth2-jwt-bearer: `pairs` rounds of `requests` requests with one repeated
+   * ID token, then `firstSightRounds` rounds of `firstSightRequests` requests with a new token each.
+   */
+  limitedLogin: { pairs: number; requests: number; firstSightRounds: number; firstSightRequests: number }
   /** Memory: tokens verified before measuring, tokens measured, then tokens past the LRU bound (as many: a leak would double the heap). */
   memory: { warmup: number; tokens: number; beyondBound: number }
 }
@@ -54,6 +59,7 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         warmupSeconds: 0.5,
         connections: 32,
         burst: { requests: 1000, tokens: 100, connections: 100 },
+        limitedLogin: { pairs: 2, requests: 1500, firstSightRounds: 2, firstSightRequests: 300 },
         memory: { warmup: 500, tokens: 5000, beyondBound: 5000 },
       }
     : {
@@ -67,6 +73,7 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         warmupSeconds: 2,
         connections: 32,
         burst: { requests: 1000, tokens: 100, connections: 100 },
+        limitedLogin: { pairs: 10, requests: 10_000, firstSightRounds: 6, firstSightRequests: 1000 },
         memory: { warmup: 1000, tokens: 100_000, beyondBound: 100_000 },
       }
 }

@@ -1,6 +1,7 @@
 import { createTokens, type VerificationCache } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
 import express, { type Express } from 'express'
+import { auth } from 'express-oauth2-jwt-bearer'
 import { coreOptions } from './core-options.js'
 import { ROUTE, type ServerConfig } from './server-config.js'
 
@@ -86,5 +87,45 @@ export function middlewareExpress(config: ServerConfig): Express {
   app.get(ROUTE, (_req, res) => {
     res.json({ id: 'anonymous' })
   })
+  return app
+}
+
+/** The emulator's Limited Login keys, as Meta serves its own. */
+function jwksUrl(config: ServerConfig): string {
+  return `${config.graphUrl}/.well-known/oauth/openid/jwks/`
+}
+
+/** The route behind `requireToken('limited_login')`: iOS Limited Login ID tokens, verified by the core. */
+export function limitedLoginExpress(config: ServerConfig): Express {
+  const core = createTokens({ ...coreOptions(config), limitedLogin: { jwksUrl: jwksUrl(config) } })
+  const app = express()
+  app.get(
+    ROUTE,
+    requireToken('limited_login', { tokens: core }).handle((req, res) => {
+      res.json({ id: req.token.userId })
+    }),
+  )
+  return app
+}
+
+/**
+ * The same route behind express-oauth2-jwt-bearer's `auth()`, which verifies the JWT against the JWKS
+ * on every request: RS256, Meta's issuer, the app as audience (Meta's ID tokens have no `typ: at+jwt`).
+ */
+export function jwtBearerExpress(config: ServerConfig): Express {
+  const app = express()
+  app.get(
+    ROUTE,
+    auth({
+      issuer: 'https://www.facebook.com',
+      audience: config.appId,
+      jwksUri: jwksUrl(config),
+      tokenSigningAlg: 'RS256',
+      validators: { typ: false },
+    }),
+    (req, res) => {
+      res.json({ id: req.auth?.payload.sub })
+    },
+  )
   return app
 }

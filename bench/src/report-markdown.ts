@@ -35,7 +35,7 @@ function overheadRows(label: string, o: Overhead, side: string): string[] {
 
 /** The results as Markdown: the context, each figure, and where each target stands. */
 export function reportMarkdown(r: Results): string {
-  const { express, nest, versus, coldBurst, memory, sharedCache, fastify } = r
+  const { express, nest, versus, coldBurst, memory, sharedCache, fastify, limitedLogin: ll } = r
   const lines = [
     `# Benchmarks${r.quick ? ' (quick run)' : ''}`,
     '',
@@ -69,6 +69,11 @@ export function reportMarkdown(r: Results): string {
       fastify.versus.load.facebookToken,
     ),
     throughputRow(`Fastify, tokens plugin, Graph ${fastify.versus.graphMs} ms`, fastify.versus.load.graphToken),
+    throughputRow('Express, bare (Limited Login rounds)', ll.repeated.bare),
+    throughputRow("Limited Login, requireToken('limited_login'), repeated token", ll.repeated.tokens),
+    throughputRow('Limited Login, express-oauth2-jwt-bearer, repeated token', ll.repeated.peer),
+    throughputRow("Limited Login, requireToken('limited_login'), a new token every request", ll.firstSight.tokens),
+    throughputRow('Limited Login, express-oauth2-jwt-bearer, a new token every request', ll.firstSight.peer),
     '',
     '## Figures',
     '',
@@ -88,6 +93,14 @@ export function reportMarkdown(r: Results): string {
     `| | req/s tokens plugin / passport-facebook-token | ${fastify.versus.load.ratio.toFixed(2)} |`,
     `| | req/s bare Fastify / passport-facebook-token (ceiling) | ${fastify.versus.load.bareExpressRatio.toFixed(2)} |`,
     `| | failed requests | ${fastify.overhead.bare.failures + fastify.overhead.tokens.failures + fastify.versus.failures} |`,
+    `| 3b. Limited Login vs express-oauth2-jwt-bearer (${ll.pairs} rounds of ${ll.requestsPerRun.toLocaleString('en-US')} requests, one repeated ID token) | req/s ours / theirs, per round: median (IQR; min–max) | ${spread(ll.repeated.ratioSpread, (n) => n.toFixed(2))} |`,
+    `| | req/s bare Express / theirs (the ceiling of any verifier on this route) | ${spread(ll.repeated.bareRatioSpread, (n) => n.toFixed(2))} |`,
+    `| | added server CPU per request over bare Express, ours | ${spread(ll.repeated.addedCpuMicros.tokens, us)} µs |`,
+    `| | added server CPU per request over bare Express, theirs | ${spread(ll.repeated.addedCpuMicros.peer, us)} µs |`,
+    `| | added server CPU, theirs / ours | ${spread(ll.repeated.addedCpuRatioSpread, (n) => n.toFixed(1))} |`,
+    `| | first sight (${ll.firstSight.rounds} rounds of ${ll.firstSight.requestsPerRun.toLocaleString('en-US')} new tokens): req/s ours / theirs | ${spread(ll.firstSight.ratioSpread, (n) => n.toFixed(2))} |`,
+    `| | first sight: server CPU per request, ours / theirs | ${us(ll.firstSight.cpuMicrosPerRequest.tokens.median)} / ${us(ll.firstSight.cpuMicrosPerRequest.peer.median)} µs |`,
+    `| | failed requests | ${ll.failures} |`,
     `| 4. Cold burst (${coldBurst.requests} requests, ${coldBurst.tokens} new tokens, ${coldBurst.connections} connections, Graph ${coldBurst.graphMs} ms) | debug_token calls, per run | ${coldBurst.debugTokenCalls.join(', ')} |`,
     `| | p99 | ${ms(coldBurst.p99Ms)} ms |`,
     `| | failed requests | ${coldBurst.failures} |`,

@@ -53,6 +53,41 @@ export interface Versus {
   load: { facebookToken: Throughput; graphToken: Throughput; ratio: number; bareExpressRatio: number }
 }
 
+/**
+ * Limited Login: `requireToken('limited_login')` vs express-oauth2-jwt-bearer on the same RS256 ID
+ * tokens and the same Express route (bare Express as the ceiling), from `limited-login-bench.ts`.
+ */
+export interface LimitedLoginVersus {
+  /** Rounds over the three servers with one repeated token, and requests per run. */
+  pairs: number
+  requestsPerRun: number
+  repeated: {
+    bare: Throughput
+    tokens: Throughput
+    peer: Throughput
+    /** tokens / peer req/s, per round. */
+    ratioSpread: Spread
+    /** bare / peer req/s, per round: the most any verifier in front of this route could gain. */
+    bareRatioSpread: Spread
+    /** Server CPU µs per request over bare Express, per round. */
+    addedCpuMicros: { tokens: Spread; peer: Spread }
+    /** The peer's added CPU / ours, per round. */
+    addedCpuRatioSpread: Spread
+  }
+  /** Every request a token the server has never seen (new ones every round). */
+  firstSight: {
+    rounds: number
+    requestsPerRun: number
+    tokens: Throughput
+    peer: Throughput
+    /** tokens / peer req/s, per round. */
+    ratioSpread: Spread
+    cpuMicrosPerRequest: { tokens: Spread; peer: Spread }
+  }
+  /** Non-2xx answers and errors over every run (must be 0). */
+  failures: number
+}
+
 export interface ColdBurst {
   requests: number
   tokens: number
@@ -111,6 +146,8 @@ export interface Results {
    * `@fastify/passport` with 20 ms of Graph latency (`load.bareExpressRatio` is bare Fastify's there).
    */
   fastify: { overhead: Overhead; versus: Versus }
+  /** iOS Limited Login ID tokens: against express-oauth2-jwt-bearer. */
+  limitedLogin: LimitedLoginVersus
   /** The longer chaos run (full runs only). */
   chaos?: ChaosRun | undefined
 }

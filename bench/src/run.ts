@@ -7,6 +7,7 @@ import { parseBenchOptions } from './bench-options.js'
 import { breakdownBench } from './breakdown-bench.js'
 import { chaosBench } from './chaos-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
+import { limitedLoginBench } from './limited-login-bench.js'
 import { watchMachineLoad } from './machine-load.js'
 import { memoryBench } from './memory-bench.js'
 import { overheadBench } from './overhead-bench.js'
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       legacy: 'fastify-passport-facebook-token',
       ours: 'fastify-tokens',
     })
+    step('3/6 iOS Limited Login: against express-oauth2-jwt-bearer')
+    const limitedLogin = await limitedLoginBench(world, options)
     step('4/6 cold burst')
     const coldBurst = await coldBurstBench(world, options)
     step('5/6 memory')
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       nest,
       versus,
       fastify: { overhead: fastifyOverhead, versus: fastifyVersus },
+      limitedLogin,
       coldBurst,
       memory,
       sharedCache,

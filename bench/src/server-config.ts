@@ -10,6 +10,9 @@ export type ServerKind =
   | 'fastify-bare'
   | 'fastify-tokens'
   | 'fastify-passport-facebook-token'
+  // iOS Limited Login ID tokens: ours, and express-oauth2-jwt-bearer's auth() on the same route:
+  | 'express-limited-login'
+  | 'express-jwt-bearer'
   // The steps from bare Express to tokens(), for the overhead breakdown:
   | 'express-noop'
   | 'express-attach'

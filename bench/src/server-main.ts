@@ -7,6 +7,8 @@ import {
   attachExpress,
   bareExpress,
   coreExpress,
+  jwtBearerExpress,
+  limitedLoginExpress,
   middlewareExpress,
   noopExpress,
   tokensExpress,
@@ -43,6 +45,10 @@ async function start(config: ServerConfig): Promise<Server> {
       const cache = redisCache({ url: config.redisUrl, prefix: config.redisPrefix, clock: () => config.nowMs })
       return listen(tokensExpress(config, cache))
     }
+    case 'express-limited-login':
+      return listen(limitedLoginExpress(config))
+    case 'express-jwt-bearer':
+      return listen(jwtBearerExpress(config))
     case 'passport-facebook-token':
       return listen(facebookTokenServer(config))
     case 'passport-graph-token':

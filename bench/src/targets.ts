@@ -81,6 +81,16 @@ export function targetsOf(r: Results): Target[] {
       ...min(r.fastify.versus.load.ratio, 5),
     },
     {
+      name: 'Limited Login: req/s vs express-oauth2-jwt-bearer, repeated token',
+      shown: times(r.limitedLogin.repeated.ratioSpread.median),
+      ...min(r.limitedLogin.repeated.ratioSpread.median, 3),
+    },
+    {
+      name: 'Limited Login: req/s vs express-oauth2-jwt-bearer, first sight',
+      shown: times(r.limitedLogin.firstSight.ratioSpread.median),
+      ...min(r.limitedLogin.firstSight.ratioSpread.median, 1),
+    },
+    {
       name: 'debug_token calls per token, 1 process',
       value: Math.max(...oneProcess) / coldBurst.tokens,
       goal: 1,

@@ -63,6 +63,12 @@ describe('pnpm bench --quick', () => {
     expect(results.versus.failures).toBe(0)
     expect(results.coldBurst.failures).toBe(0)
     expect(results.sharedCache.failures).toBe(0)
+    expect(results.limitedLogin.failures).toBe(0)
+    for (const side of [results.limitedLogin.repeated.tokens, results.limitedLogin.repeated.peer]) {
+      expect(side.rps).toBeGreaterThan(0)
+    }
+    expect(results.limitedLogin.firstSight.tokens.rps).toBeGreaterThan(0)
+    expect(results.limitedLogin.firstSight.peer.rps).toBeGreaterThan(0)
   })
 
   it('measures each overhead as alternating pairs, with the spread of its ratio and of its added CPU time', () => {
