@@ -5,6 +5,10 @@ import type { Connection } from './connection.js'
 /** What the coalescer needs from the cache it serves. */
 export interface CoalescerOptions {
   prefix: string
+  /** The Redis key of `key`'s shared entry. */
+  entryKey(key: string): string
+  /** The Redis key of `key`'s lock: in the entry's slot, on a cluster. */
+  lockKey(key: string): string
   waitMs: number
   lockTtlMs: number
   pollMs: number
@@ -33,8 +37,8 @@ class LoadError extends Error {
 
 /**
  * Cross-process coalescing: per key, one process holds a short Redis lock (`SET NX PX`, renewed
- * while it lives) and runs `load`; the others wait for its result (a message on `<prefix>done`, or
- * polling) within `waitMs`. A dead holder's lock expires within `lockTtlMs`; when the holder fails,
+ * while it lives) and runs `load`; the others wait for its result (a message on `<prefix>done`,
+ * sharded pub/sub on a cluster, or polling) within `waitMs`. A dead holder's lock expires within `lockTtlMs`; when the holder fails,
  * Redis is down, or the wait runs out, the waiter runs `load` itself.
  */
 export class Coalescer {
@@ -101,8 +105,14 @@ export class Coalescer {
       }
     } finally {
       clearInterval(renew)
+      const message = `${key}:${outcome}`
       await this.#conn
-        .run((c) => c.multi().eval(LOCK, 1, lockKey, holder).publish(this.channel, `${key}:${outcome}`).exec())
+        .run(async (c) => {
+          if (!this.#conn.cluster) return c.multi().eval(LOCK, 1, lockKey, holder).publish(this.channel, message).exec()
+          // On a cluster the channel is sharded (its own slot): released, then announced.
+          await c.eval(LOCK, 1, lockKey, holder)
+          return c.spublish(this.channel, message)
+        })
         .catch((e) => this.#o.report(e))
     }
   }
@@ -110,7 +120,7 @@ export class Coalescer {
   async #wait(key: string, deadline: number): Promise<WaitResult> {
     for (;;) {
       const replies = await this.#conn.run((c) =>
-        c.multi().get(`${this.#o.prefix}v:${key}`).exists(this.#lockKey(key)).exec(),
+        c.multi().get(this.#o.entryKey(key)).exists(this.#lockKey(key)).exec(),
       )
       const json = replies?.[0]?.[1]
       const held = replies?.[1]?.[1]
@@ -143,6 +153,6 @@ export class Coalescer {
   }
 
   #lockKey(key: string): string {
-    return `${this.#o.prefix}lock:${key}`
+    return this.#o.lockKey(key)
   }
 }

@@ -1,27 +1,44 @@
-import { Redis, ReplyError } from 'ioredis'
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis'
 
 /**
- * Where a Redis-backed object gets its connection: an ioredis client you own (left open by
- * `close()`), or a URL (the package connects, reconnects and closes it).
+ * Where a Redis-backed object gets its connection: an ioredis client you own, standalone (`Redis`) or
+ * a Redis Cluster (`Cluster`), left open by `close()`; or a URL, or the nodes of a Redis Cluster (the
+ * package connects, reconnects and closes it).
  *
  * @example
  * ```ts
- * import { Redis, ReplyError } from 'ioredis'
+ * import { Cluster, Redis } from 'ioredis'
  * const byUrl: RedisConnectionOptions = { url: 'redis://localhost:6379' }
  * const byClient: RedisConnectionOptions = { redis: new Redis(process.env.REDIS_URL!) }
+ * const byNodes: RedisConnectionOptions = { nodes: ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'] }
+ * const byCluster: RedisConnectionOptions = { redis: new Cluster([{ host: '10.0.0.1', port: 6379 }]) }
  * ```
  */
 export type RedisConnectionOptions =
   | {
-      /** An ioredis client; `close()` leaves it open. */
-      redis: Redis
+      /** An ioredis client, `Redis` or `Cluster`; `close()` leaves it open. */
+      redis: Redis | Cluster
       url?: undefined
+      nodes?: undefined
     }
   | {
       /** A Redis URL, `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
       url: string
       redis?: undefined
+      nodes?: undefined
     }
+  | {
+      /**
+       * Some nodes of a Redis Cluster (the others are discovered): `redis://[user:password@]host:port`,
+       * `rediss://…` (TLS) or `{ host, port }`. Credentials and TLS are taken from the first URL.
+       */
+      nodes: ReadonlyArray<string | { host: string; port: number }>
+      redis?: undefined
+      url?: undefined
+    }
+
+/** A standalone client or a cluster client: both take the same commands. */
+export type RedisClient = Redis | Cluster
 
 /**
  * Thrown when Redis cannot answer in time. The cache's callers (the core) treat it as a miss; the
@@ -48,17 +65,20 @@ export class RedisUnavailableError extends Error {
  * reconnects by itself meanwhile.
  */
 export class Connection {
-  readonly client: Redis
+  readonly client: RedisClient
   readonly owned: boolean
+  /** The client is a `Cluster`: keys are hash-tagged, and keyless commands go to every primary. */
+  readonly cluster: boolean
   readonly #timeoutMs: number
   readonly #failFast: boolean
   /** A connection attempt failed, or the connection closed, since the client was last ready. */
   #down: boolean
   #readyPromise: Promise<void> | undefined
 
-  constructor(client: Redis, owned: boolean, timeoutMs: number, failFast: boolean) {
+  constructor(client: RedisClient, owned: boolean, timeoutMs: number, failFast: boolean) {
     this.client = client
     this.owned = owned
+    this.cluster = client.isCluster
     this.#timeoutMs = timeoutMs
     this.#failFast = failFast
     this.#down = client.status === 'reconnecting' || client.status === 'close'
@@ -72,7 +92,7 @@ export class Connection {
   }
 
   /** Runs `command` on the client, within the bounds above. */
-  async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+  async run<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') {
       if (this.client.status === 'end') throw new RedisUnavailableError('Redis connection is closed')
       if (this.#failFast && this.#down) throw new RedisUnavailableError('Redis is unreachable (reconnecting)')
@@ -113,10 +133,45 @@ export class Connection {
     return this.#readyPromise
   }
 
+  /**
+   * The clients of every primary: the one client of a standalone Redis, or each primary of the
+   * cluster as the cluster client knows them (it connects first if needed).
+   */
+  async primaries(): Promise<Redis[]> {
+    if (!(this.client instanceof Cluster)) return [this.client]
+    const cluster = this.client
+    const nodes = await this.run(async () => cluster.nodes('master'))
+    if (nodes.length === 0) throw new RedisUnavailableError('Redis Cluster: no primary is known')
+    return nodes
+  }
+
   /** Closes the client if this package opened it. */
   close(): void {
     if (this.owned) this.client.disconnect()
   }
+}
+
+/** Parses one cluster node: a URL's host and port, and its connection settings. */
+function clusterNode(
+  node: unknown,
+  factory: string,
+): { host: string; port: number; settings?: Pick<RedisOptions, 'username' | 'password' | 'tls'> } {
+  if (typeof node === 'object' && node !== null) {
+    const { host, port } = node as { host?: unknown; port?: unknown }
+    if (typeof host === 'string' && host !== '' && Number.isInteger(port)) return { host, port: port as number }
+  } else if (typeof node === 'string' && /^rediss?:\/\//.test(node)) {
+    try {
+      const url = new URL(node)
+      const settings: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {}
+      if (url.username !== '') settings.username = decodeURIComponent(url.username)
+      if (url.password !== '') settings.password = decodeURIComponent(url.password)
+      if (url.protocol === 'rediss:') settings.tls = {}
+      if (url.hostname !== '') return { host: url.hostname, port: Number(url.port || 6379), settings }
+    } catch {
+      // reported below
+    }
+  }
+  throw new TypeError(`${factory}: option 'nodes' must list redis:// or rediss:// URLs or { host, port } objects`)
 }
 
 /** Opens (or adopts) the client named by `options`; connection errors go to `onError`, not to the console. */
@@ -124,14 +179,32 @@ export function connect(
   options: RedisConnectionOptions,
   factory: string,
   onError: ((error: Error) => void) | undefined,
-): { client: Redis; owned: boolean } {
+): { client: RedisClient; owned: boolean } {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${factory}: options must be an object`)
+  const given = (['redis', 'url', 'nodes'] as const).filter((name) => options[name] !== undefined)
+  if (given.length > 1)
+    throw new TypeError(`${factory}: pass one of 'redis', 'url' or 'nodes', not ${given.join(' and ')}`)
   if (options.redis !== undefined) {
-    if (options.url !== undefined) throw new TypeError(`${factory}: pass either 'redis' or 'url', not both`)
     if (typeof options.redis !== 'object' || typeof options.redis.duplicate !== 'function') {
-      throw new TypeError(`${factory}: option 'redis' must be an ioredis client`)
+      throw new TypeError(`${factory}: option 'redis' must be an ioredis client (Redis or Cluster)`)
     }
     return { client: options.redis, owned: false }
+  }
+  if (options.nodes !== undefined) {
+    if (!Array.isArray(options.nodes) || options.nodes.length === 0) {
+      throw new TypeError(`${factory}: option 'nodes' must be a non-empty array`)
+    }
+    const nodes = options.nodes.map((node) => clusterNode(node, factory))
+    const cluster = new Cluster(
+      nodes.map(({ host, port }) => ({ host, port })),
+      {
+        clusterRetryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+        slotsRefreshTimeout: 2000,
+        redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000, ...nodes[0]?.settings },
+      },
+    )
+    cluster.on('error', (error: Error) => onError?.(error))
+    return { client: cluster, owned: true }
   }
   if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
     throw new TypeError(`${factory}: option 'url' must be a redis:// or rediss:// URL (or pass 'redis')`)
@@ -156,20 +229,49 @@ export type EvictionSettings = { policy: string; maxmemory: number } | { unknown
  * call). Rejects only when Redis does not answer, so the caller can ask again later.
  */
 export async function readEvictionSettings(conn: Connection): Promise<EvictionSettings> {
-  let reply: unknown
+  let replies: unknown[]
   try {
-    reply = await conn.run((c) => c.config('GET', 'maxmemory*'))
+    const nodes = await conn.primaries()
+    replies = await Promise.all(nodes.map((node) => conn.run(() => node.config('GET', 'maxmemory*'))))
   } catch (error) {
     if (!(error instanceof ReplyError)) throw error
     return { unknown: `CONFIG GET was refused: ${(error as Error).message}` }
   }
-  const settings = new Map<string, string>()
-  if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) settings.set(String(reply[i]), String(reply[i + 1]))
+  // On a cluster, the first primary that may evict decides.
+  let found: EvictionSettings = { unknown: 'CONFIG GET did not return maxmemory-policy' }
+  for (const reply of replies) {
+    const settings = new Map<string, string>()
+    if (Array.isArray(reply)) {
+      for (let i = 0; i + 1 < reply.length; i += 2) settings.set(String(reply[i]), String(reply[i + 1]))
+    }
+    const policy = settings.get('maxmemory-policy')
+    if (policy === undefined) return { unknown: 'CONFIG GET did not return maxmemory-policy' }
+    found = { policy, maxmemory: Number(settings.get('maxmemory') ?? 0) }
+    if (policy !== 'noeviction') return found
   }
-  const policy = settings.get('maxmemory-policy')
-  if (policy === undefined) return { unknown: 'CONFIG GET did not return maxmemory-policy' }
-  return { policy, maxmemory: Number(settings.get('maxmemory') ?? 0) }
+  return found
+}
+
+/** Every key matching `pattern`, on every primary (`SCAN`, never `KEYS`: Redis keeps serving meanwhile). */
+export async function scanKeys(conn: Connection, pattern: string): Promise<string[]> {
+  const found = new Set<string>()
+  for (const node of await conn.primaries()) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await conn.run(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000))
+      cursor = next
+      for (const key of keys) found.add(key)
+    } while (cursor !== '0')
+  }
+  return [...found]
+}
+
+/**
+ * The hash tag that puts keys in one cluster slot (`{part}`), or nothing on a standalone Redis, whose
+ * key layout stays as it was.
+ */
+export function slotOf(conn: Connection, part: string): string {
+  return conn.cluster ? `{${part}}` : part
 }
 
 /** Escapes `*`, `?`, `[`, `]` and backslash for a `SCAN … MATCH` pattern, so a key part matches only itself. */

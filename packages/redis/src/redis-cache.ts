@@ -1,10 +1,18 @@
 import { type CachedVerification, LruVerificationCache, type VerificationCache } from '@tokens/core'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { Coalescer } from './coalescer.js'
-import { Connection, connect, keyPart, prefixOf, type RedisConnectionOptions } from './connection.js'
+import {
+  Connection,
+  connect,
+  keyPart,
+  prefixOf,
+  type RedisClient,
+  type RedisConnectionOptions,
+  slotOf,
+} from './connection.js'
 
 /**
- * Options of {@link redisCache}: a connection (`redis` or `url`) plus the ones below.
+ * Options of {@link redisCache}: a connection (`redis`, `url` or `nodes`) plus the ones below.
  *
  * @example
  * ```ts
@@ -39,6 +47,20 @@ if KEYS[2] then
   redis.call('SADD', KEYS[2], KEYS[1])
   if current == -2 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', KEYS[2], ttl) end
 end`
+
+// Cluster: KEYS: user index; ARGV: entry key, ttl ms. Lists an entry (written apart: its own slot).
+const INDEX = `
+local ttl = tonumber(ARGV[2])
+local current = redis.call('PTTL', KEYS[1])
+redis.call('SADD', KEYS[1], ARGV[1])
+if current == -2 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', KEYS[1], ttl) end`
+
+// Cluster: KEYS: user index. Deletes it and returns what it listed (entries in other slots), so that
+// from this point on no entry of the user is served, whichever instance asks.
+const TAKE_INDEX = `
+local keys = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+return keys`
 
 // KEYS: user index; ARGV: channel, user id. Deletes the user's entries, then tells every instance.
 const DELETE_USER = `
@@ -83,7 +105,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  */
 export class RedisCache implements VerificationCache {
   readonly #conn: Connection
-  readonly #subscriber: Redis
+  readonly #subscriber: RedisClient
   readonly #local: LruVerificationCache
   readonly #prefix: string
   readonly #clock: () => number
@@ -114,6 +136,8 @@ export class RedisCache implements VerificationCache {
     this.#conn = new Connection(client, owned, commandTimeoutMs, true)
     this.#coalescer = new Coalescer(this.#conn, {
       prefix: this.#prefix,
+      entryKey: (key) => this.#entryKey(key),
+      lockKey: (key) => `${this.#prefix}lock:${slotOf(this.#conn, key)}`,
       waitMs,
       lockTtlMs,
       pollMs,
@@ -124,15 +148,30 @@ export class RedisCache implements VerificationCache {
     })
     client.on('ready', () => this.#replayEvictions())
 
-    this.#subscriber = client.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true })
-    this.#subscriber.on('error', (e: Error) => this.#report(e))
-    this.#subscriber.on('ready', () => {
-      // Evictions published while we were disconnected are lost: forget everything held locally.
+    // Evictions published while a subscription was down are lost: then forget everything held locally.
+    const forget = () => {
       if (this.#subscribedBefore) this.#local.close()
       this.#subscribedBefore = true
-    })
-    this.#subscriber.on('message', (channel: string, message: string) => this.#message(channel, message))
-    this.#subscriber.subscribe(this.#evictChannel, this.#coalescer.channel).catch((e: Error) => this.#report(e))
+    }
+    const channels = [this.#evictChannel, this.#coalescer.channel]
+    if (this.#conn.cluster) {
+      // Sharded pub/sub: each channel is served by the primary of its slot, not broadcast cluster-wide.
+      const subscriber = (client as Cluster).duplicate([], { shardedSubscribers: true, enableOfflineQueue: true })
+      this.#subscriber = subscriber
+      subscriber.on('error', (e: Error) => this.#report(e))
+      subscriber.on('subscribersReady', forget)
+      subscriber.on('-subscriber', () => this.#subscribedBefore && this.#local.close())
+      subscriber.on('smessage', (channel: string, message: string) => this.#message(channel, message))
+      // One SSUBSCRIBE per channel: the channels hash to different slots.
+      for (const channel of channels) subscriber.ssubscribe(channel).catch((e: Error) => this.#report(e))
+    } else {
+      const subscriber = (client as Redis).duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true })
+      this.#subscriber = subscriber
+      subscriber.on('error', (e: Error) => this.#report(e))
+      subscriber.on('ready', forget)
+      subscriber.on('message', (channel: string, message: string) => this.#message(channel, message))
+      subscriber.subscribe(...channels).catch((e: Error) => this.#report(e))
+    }
   }
 
   /** Local layer first, then Redis; throws while Redis is down (the core counts that as a miss). */
@@ -148,7 +187,14 @@ export class RedisCache implements VerificationCache {
     const ttl = Math.ceil(entry.keepUntil - this.#clock())
     if (ttl <= 0) return
     const userId = entry.outcome === 'valid' ? entry.info.userId : entry.userId
-    const keys = [this.#entryKey(key), ...(userId ? [this.#userKey(userId)] : [])]
+    const entryKey = this.#entryKey(key)
+    if (this.#conn.cluster) {
+      // The entry (the token's slot) first, then its listing (the user's slot): unlisted, it is a miss.
+      await this.#conn.run((c) => c.set(entryKey, JSON.stringify(entry), 'PX', ttl))
+      if (userId) await this.#conn.run((c) => c.eval(INDEX, 1, this.#userKey(userId), entryKey, ttl))
+      return
+    }
+    const keys = [entryKey, ...(userId ? [this.#userKey(userId)] : [])]
     await this.#conn.run((c) => c.eval(SET, keys.length, ...keys, JSON.stringify(entry), ttl))
   }
 
@@ -207,7 +253,10 @@ export class RedisCache implements VerificationCache {
   }
 
   async #fetch(key: string): Promise<CachedVerification | undefined> {
-    const json = await this.#conn.run((c) => c.eval(GET, 1, this.#entryKey(key), this.#userKey('')) as Promise<unknown>)
+    const entryKey = this.#entryKey(key)
+    const json = this.#conn.cluster
+      ? await this.#fetchFromCluster(entryKey)
+      : await this.#conn.run((c) => c.eval(GET, 1, entryKey, this.#userKey('')) as Promise<unknown>)
     if (typeof json !== 'string') return undefined
     const entry = JSON.parse(json) as CachedVerification
     if (entry.keepUntil <= this.#clock()) return undefined
@@ -215,8 +264,34 @@ export class RedisCache implements VerificationCache {
     return entry
   }
 
-  #evict(userId: string): Promise<unknown> {
-    return this.#conn.run((c) => c.eval(DELETE_USER, 1, this.#userKey(userId), this.#evictChannel, userId))
+  /**
+   * The GET script's work on a cluster, where an entry and its user's index live in different slots:
+   * the entry, if its user's index still lists it (read second, so a revocation that deleted the
+   * index in between makes it a miss).
+   */
+  async #fetchFromCluster(entryKey: string): Promise<string | undefined> {
+    const json = await this.#conn.run((c) => c.get(entryKey))
+    if (json === null) return undefined
+    let entry: Partial<CachedVerification> & { info?: { userId?: unknown }; userId?: unknown }
+    try {
+      entry = JSON.parse(json)
+    } catch {
+      return undefined
+    }
+    if (typeof entry !== 'object' || entry === null) return undefined
+    const user = entry.outcome === 'valid' ? entry.info?.userId : entry.userId
+    if (typeof user !== 'string' || user === '') return json
+    const listed = await this.#conn.run((c) => c.sismember(this.#userKey(user), entryKey))
+    return listed === 1 ? json : undefined
+  }
+
+  async #evict(userId: string): Promise<unknown> {
+    if (!this.#conn.cluster) {
+      return this.#conn.run((c) => c.eval(DELETE_USER, 1, this.#userKey(userId), this.#evictChannel, userId))
+    }
+    const listed = (await this.#conn.run((c) => c.eval(TAKE_INDEX, 1, this.#userKey(userId)))) as string[]
+    await Promise.all(listed.map((entryKey) => this.#conn.run((c) => c.del(entryKey))))
+    return this.#conn.run((c) => c.spublish(this.#evictChannel, userId))
   }
 
   #replayEvictions(): void {
@@ -237,8 +312,10 @@ export class RedisCache implements VerificationCache {
     return `${this.#prefix}evict`
   }
 
+  // On a cluster an entry (and its lock) is tagged with its own key, `{sha256:app}`, and a user's index
+  // with `{user}`; on a standalone Redis the layout is unchanged: no tags.
   #entryKey(key: string): string {
-    return `${this.#prefix}v:${key}`
+    return `${this.#prefix}v:${slotOf(this.#conn, key)}`
   }
 
   #claimKey(key: string): string {
@@ -246,7 +323,7 @@ export class RedisCache implements VerificationCache {
   }
 
   #userKey(userId: string): string {
-    return `${this.#prefix}vu:${keyPart(userId)}`
+    return `${this.#prefix}vu:${slotOf(this.#conn, keyPart(userId))}`
   }
 }
 

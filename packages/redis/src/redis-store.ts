@@ -7,6 +7,7 @@ import {
   type TokenCipher,
   type TokenStore,
 } from '@tokens/core'
+import type { ChainableCommander } from 'ioredis'
 import {
   Connection,
   connect,
@@ -14,11 +15,14 @@ import {
   keyPart,
   prefixOf,
   type RedisConnectionOptions,
+  RedisUnavailableError,
   readEvictionSettings,
+  scanKeys,
+  slotOf,
 } from './connection.js'
 
 /**
- * Options of {@link redisStore}: a connection (`redis` or `url`) plus the ones below.
+ * Options of {@link redisStore}: a connection (`redis`, `url` or `nodes`) plus the ones below.
  *
  * @example
  * ```ts
@@ -46,7 +50,14 @@ export type RedisStoreOptions = RedisConnectionOptions & {
    * @default 'refuse'
    */
   onEvictingPolicy?: 'warn' | 'refuse'
-  /** Receives connection errors of a client the store opened from `url`, and the eviction notices above. @default ignored */
+  /**
+   * Replicas that must acknowledge each `save` and `deleteUser` (Redis's `WAIT`, for at most half of
+   * `timeoutMs`) before it resolves; fewer, and it rejects, though the primary has the write. With 1 on
+   * a cluster (or a primary) with replicas, a write that resolved survives the loss of its primary once
+   * a replica is promoted. @default 0 (Redis's own asynchronous replication)
+   */
+  replicaAcks?: number
+  /** Receives connection errors of a client the store opened from `url` or `nodes`, and the eviction notices above. @default ignored */
   onError?: (error: Error) => void
 }
 
@@ -58,12 +69,13 @@ local function extend(key, existed, ttl)
   if existed == 0 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', key, ttl) end
 end`
 
-// KEYS: token, user index, [page zset]; ARGV: json, ttl ms (-1: none), zset member, savedAt
+// KEYS: token, user index, [page zset]; ARGV: json, ttl ms (-1: none), zset member, savedAt, [the
+// Page zset's name, on a cluster, where the zset lives in another slot and is written apart]
 const SAVE = `${EXTEND}
 local ttl = tonumber(ARGV[2])
 if ttl < 0 then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl) end
 local existed = redis.call('EXISTS', KEYS[2])
-redis.call('HSET', KEYS[2], KEYS[1], KEYS[3] or '')
+redis.call('HSET', KEYS[2], KEYS[1], KEYS[3] or ARGV[5] or '')
 extend(KEYS[2], existed, ttl)
 if KEYS[3] then
   existed = redis.call('EXISTS', KEYS[3])
@@ -87,6 +99,26 @@ for i = 3, #KEYS, 2 do
 end
 redis.call('DEL', KEYS[1])
 return deleted`
+
+// Cluster: KEYS: user index, user token, Page tokens found without the index. Returns how many tokens
+// were deleted, then the Page zsets (other slots) the caller removes the user from.
+const DELETE_USER_CLUSTER = `
+local deleted = 0
+local zsets = {}
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  deleted = deleted + redis.call('DEL', fields[i])
+  if fields[i + 1] ~= '' then zsets[#zsets + 1] = fields[i + 1] end
+end
+for i = 2, #KEYS do deleted = deleted + redis.call('DEL', KEYS[i]) end
+redis.call('DEL', KEYS[1])
+return { deleted, unpack(zsets) }`
+
+// KEYS: a zset; ARGV: score, member, ttl ms (-1: none). Adds the member, widening the zset's TTL.
+const ZADD = `${EXTEND}
+local existed = redis.call('EXISTS', KEYS[1])
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+extend(KEYS[1], existed, tonumber(ARGV[3]))`
 
 // KEYS: page zset; ARGV: prefix of the page's token keys. The latest live token (key, value); drops dead members.
 const FIND_PAGE = `
@@ -122,6 +154,8 @@ export class RedisStore implements TokenStore {
   readonly #clock: () => number
   readonly #onError: ((error: Error) => void) | undefined
   readonly #onEvicting: 'warn' | 'refuse'
+  readonly #replicaAcks: number
+  readonly #timeoutMs: number
   /** The eviction check, once it got an answer (or while it waits for one). */
   #evictionChecked: Promise<void> | undefined
   /** Redis does not evict (`noeviction`): the per-user index lists every token of a user. */
@@ -148,6 +182,12 @@ export class RedisStore implements TokenStore {
     if (onEvicting !== 'warn' && onEvicting !== 'refuse') {
       throw new TypeError("redisStore: option 'onEvictingPolicy' must be 'warn' or 'refuse'")
     }
+    const replicaAcks = options.replicaAcks ?? 0
+    if (!Number.isInteger(replicaAcks) || replicaAcks < 0) {
+      throw new TypeError("redisStore: option 'replicaAcks' must be an integer >= 0")
+    }
+    this.#replicaAcks = replicaAcks
+    this.#timeoutMs = timeoutMs
     this.#clock = options.clock ?? Date.now
     this.#cipher = options.encryption === undefined ? undefined : createTokenCipher(options.encryption)
     this.#onError = onError
@@ -169,9 +209,17 @@ export class RedisStore implements TokenStore {
     const expiresAt = token.info.expiresAt
     const ttl = expiresAt === null ? -1 : Math.max(1, Math.ceil(expiresAt - this.#clock()))
     const keys = [this.#tokenKey(token), this.#indexKey(token.appId, token.userId)]
-    if (isPage) keys.push(this.#pagesKey(token.appId, token.pageId as string))
-    await this.#conn.run((c) =>
-      c.eval(SAVE, keys.length, ...keys, JSON.stringify(record), ttl, keyPart(token.userId), token.savedAt),
+    const pages = isPage ? this.#pagesKey(token.appId, token.pageId as string) : undefined
+    if (pages !== undefined && this.#conn.cluster) {
+      // The Page's zset lives in the Page's slot: listed first, so a listed user whose save then
+      // fails is only a dead member (skipped), never a token the zset does not list.
+      await this.#write((p) => p.eval(ZADD, 1, pages, token.savedAt, keyPart(token.userId), ttl))
+      await this.#write((p) => p.eval(SAVE, 2, ...keys, JSON.stringify(record), ttl, '', token.savedAt, pages))
+      return
+    }
+    if (pages !== undefined) keys.push(pages)
+    await this.#write((p) =>
+      p.eval(SAVE, keys.length, ...keys, JSON.stringify(record), ttl, keyPart(token.userId), token.savedAt),
     )
   }
 
@@ -182,6 +230,7 @@ export class RedisStore implements TokenStore {
   }
 
   async findPageToken(appId: string, pageId: string): Promise<StoredToken | undefined> {
+    if (this.#conn.cluster) return this.#findPageTokenInCluster(appId, pageId)
     const found = await this.#conn.run(
       (c) => c.eval(FIND_PAGE, 1, this.#pagesKey(appId, pageId), this.#pageKey(appId, pageId, '')) as Promise<unknown>,
     )
@@ -211,14 +260,33 @@ export class RedisStore implements TokenStore {
   async deleteUser(appId: string, userId: string): Promise<number> {
     await this.#checkEviction()
     const keys = [this.#indexKey(appId, userId), this.#userKey(appId, userId)]
+    const zsets: string[] = []
     if (!this.#indexComplete) {
-      const head = `${this.#prefix}page:${keyPart(appId)}:`
-      const tail = `:${keyPart(userId)}`
-      for (const key of await this.#scan(`${globPart(head)}*${globPart(tail)}`)) {
-        keys.push(key, `${this.#prefix}pages:${keyPart(appId)}:${key.slice(head.length, -tail.length)}`)
+      // The user's Page token keys are `<head><page><tail>`.
+      const [head, tail] = this.#conn.cluster
+        ? [`${this.#prefix}page:{${keyPart(appId)}:${keyPart(userId)}}:`, '']
+        : [`${this.#prefix}page:${keyPart(appId)}:`, `:${keyPart(userId)}`]
+      for (const key of await scanKeys(this.#conn, `${globPart(head)}*${globPart(tail)}`)) {
+        const pageId = decodeURIComponent(key.slice(head.length, key.length - tail.length))
+        keys.push(key)
+        zsets.push(this.#pagesKey(appId, pageId))
       }
     }
-    const deleted = await this.#conn.run((c) => c.eval(DELETE_USER, keys.length, ...keys, keyPart(userId)))
+    if (!this.#conn.cluster) {
+      const pairs = keys.slice(0, 2)
+      keys.slice(2).forEach((key, i) => {
+        pairs.push(key, zsets[i] as string)
+      })
+      return Number(await this.#write((p) => p.eval(DELETE_USER, pairs.length, ...pairs, keyPart(userId))))
+    }
+    const [deleted, ...listed] = (await this.#write((p) => p.eval(DELETE_USER_CLUSTER, keys.length, ...keys))) as [
+      number,
+      ...string[],
+    ]
+    // Other slots: a member left behind (Redis down meanwhile) names a deleted token, which
+    // findPageToken skips and removes.
+    const member = keyPart(userId)
+    await Promise.all([...new Set([...listed, ...zsets])].map((zset) => this.#conn.run((c) => c.zrem(zset, member))))
     return Number(deleted)
   }
 
@@ -231,7 +299,7 @@ export class RedisStore implements TokenStore {
     if (cipher === undefined) throw new TypeError('redisStore.reencrypt: the store has no encryption option')
     let count = 0
     for (const kind of ['user:', 'page:']) {
-      for (const key of await this.#scan(`${globPart(this.#prefix + kind)}*`)) {
+      for (const key of await scanKeys(this.#conn, `${globPart(this.#prefix + kind)}*`)) {
         const json = await this.#conn.run((c) => c.get(key))
         if (json === null) continue
         const row = JSON.parse(json) as StoredToken
@@ -249,16 +317,42 @@ export class RedisStore implements TokenStore {
     this.#conn.close()
   }
 
-  /** Every key matching `pattern` (`SCAN`, never `KEYS`: Redis keeps serving meanwhile). */
-  async #scan(pattern: string): Promise<string[]> {
-    const found = new Set<string>()
-    let cursor = '0'
-    do {
-      const [next, keys] = await this.#conn.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', 1000))
-      cursor = next
-      for (const key of keys) found.add(key)
-    } while (cursor !== '0')
-    return [...found]
+  /**
+   * Runs one write (a script) and, with `replicaAcks`, `WAIT`s for that many replicas in the same
+   * round trip, on the node the write went to. Resolves with the write's reply.
+   */
+  async #write(build: (pipeline: ChainableCommander) => ChainableCommander): Promise<unknown> {
+    const acks = this.#replicaAcks
+    const waitMs = Math.max(1, Math.floor(this.#timeoutMs / 2))
+    const replies = await this.#conn.run((c) => {
+      const pipeline = build(c.pipeline())
+      return (acks > 0 ? pipeline.wait(acks, waitMs) : pipeline).exec()
+    })
+    const [error, reply] = replies?.[0] ?? [new Error('redisStore: Redis returned no reply')]
+    if (error) throw error
+    if (acks > 0) {
+      const [waitError, acked] = replies?.[1] ?? [new Error('redisStore: Redis returned no reply to WAIT')]
+      if (waitError) throw waitError
+      if (Number(acked) < acks) {
+        throw new RedisUnavailableError(
+          `redisStore: the write reached ${Number(acked)} of ${acks} replicas within ${waitMs} ms (option 'replicaAcks'): it may be lost if its primary fails`,
+        )
+      }
+    }
+    return reply
+  }
+
+  /** {@link findPageToken} on a cluster, where the Page's zset and its tokens live in different slots. */
+  async #findPageTokenInCluster(appId: string, pageId: string): Promise<StoredToken | undefined> {
+    const pages = this.#pagesKey(appId, pageId)
+    const members = await this.#conn.run((c) => c.zrevrange(pages, 0, -1))
+    for (const member of members) {
+      const key = this.#pageKey(appId, pageId, decodeURIComponent(member))
+      const json = await this.#conn.run((c) => c.get(key))
+      if (json !== null) return this.#open(key, json)
+      await this.#conn.run((c) => c.zrem(pages, member))
+    }
+    return undefined
   }
 
   /**
@@ -297,11 +391,14 @@ export class RedisStore implements TokenStore {
     }
   }
 
+  // On a cluster, a user's keys share the hash tag {app:user} (one slot, so the scripts stay atomic),
+  // and a Page's zset has {app:page}. On a standalone Redis the layout is unchanged: no tags.
   #userKey(appId: string, userId: string): string {
-    return `${this.#prefix}user:${keyPart(appId)}:${keyPart(userId)}`
+    return `${this.#prefix}user:${slotOf(this.#conn, `${keyPart(appId)}:${keyPart(userId)}`)}`
   }
 
   #pageKey(appId: string, pageId: string, userId: string): string {
+    if (this.#conn.cluster) return `${this.#prefix}page:{${keyPart(appId)}:${keyPart(userId)}}:${keyPart(pageId)}`
     return `${this.#prefix}page:${keyPart(appId)}:${keyPart(pageId)}:${userId === '' ? '' : keyPart(userId)}`
   }
 
@@ -312,11 +409,11 @@ export class RedisStore implements TokenStore {
   }
 
   #indexKey(appId: string, userId: string): string {
-    return `${this.#prefix}index:${keyPart(appId)}:${keyPart(userId)}`
+    return `${this.#prefix}index:${slotOf(this.#conn, `${keyPart(appId)}:${keyPart(userId)}`)}`
   }
 
   #pagesKey(appId: string, pageId: string): string {
-    return `${this.#prefix}pages:${keyPart(appId)}:${keyPart(pageId)}`
+    return `${this.#prefix}pages:${slotOf(this.#conn, `${keyPart(appId)}:${keyPart(pageId)}`)}`
   }
 
   #seal(token: StoredToken): string {
