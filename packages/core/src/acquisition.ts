@@ -6,6 +6,7 @@ import type { GraphClient } from './graph-client.js'
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import type { StoredToken, StoredTokenKind, TokenStore } from './store.js'
+import { storeKind, type Telemetry } from './telemetry.js'
 import {
   type AccessToken,
   PageToken,
@@ -23,6 +24,8 @@ export interface AcquisitionContext {
   verify: (raw: string) => Promise<AccessToken>
   remember: (raw: string, info: TokenInfo) => Promise<void>
   emit: (event: TokensEvent) => void
+  /** Spans of store operations, when OpenTelemetry is on. */
+  telemetry: Telemetry | undefined
 }
 
 /**
@@ -87,6 +90,11 @@ export async function storeCall<T>(
   }
 }
 
+/** One operation of the token store, in a span when OpenTelemetry is on. */
+function traced<T>(ctx: AcquisitionContext, store: TokenStore, operation: string, call: () => Promise<T>): Promise<T> {
+  return ctx.telemetry === undefined ? call() : ctx.telemetry.store(operation, storeKind(store), call)
+}
+
 /**
  * An answer of Graph's that is not what Graph documents (no `access_token`, a token of another type):
  * Graph's fault, not the caller's, so never a `TypeError`. Like an unparseable `debug_token` answer, it
@@ -121,7 +129,7 @@ async function save(
     savedAt: ctx.options.clock(),
   }
   const store = ctx.store
-  await storeCall(ctx.emit, ctx.options.realm, 'write', () => store.save(record))
+  await storeCall(ctx.emit, ctx.options.realm, 'write', () => traced(ctx, store, 'save', () => store.save(record)))
   ctx.emit({
     type: 'store_write',
     kind,
@@ -234,7 +242,7 @@ export async function pageTokens(
     const store = ctx.store
     const stored = (
       await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
-        store.listPageTokens(userToken.appId, userToken.userId),
+        traced(ctx, store, 'listPageTokens', () => store.listPageTokens(userToken.appId, userToken.userId)),
       )
     )
       .map(fromStore)
@@ -284,7 +292,7 @@ export async function pageToken(
   if (ctx.store && !options.refresh) {
     const store = ctx.store
     const stored = await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
-      store.listPageTokens(userToken.appId, userToken.userId),
+      traced(ctx, store, 'listPageTokens', () => store.listPageTokens(userToken.appId, userToken.userId)),
     )
     const hit = stored.find((record) => record.pageId === pageId)
     if (hit) {

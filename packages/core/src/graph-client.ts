@@ -4,6 +4,7 @@ import type { TokensEvent } from './events.js'
 import { GraphApiError, type GraphErrorBody } from './graph-api-error.js'
 import { redactPath, scrub, secretsOf } from './graph-redaction.js'
 import { appsecretProof } from './proof.js'
+import { type GraphTelemetry, urlTemplate } from './telemetry.js'
 import type { AccessToken } from './token.js'
 import { appUsagePeak, emptyUsage, type GraphUsage, readUsage, secondsToRegainAccess } from './usage.js'
 
@@ -79,6 +80,8 @@ export interface GraphClientConfig {
   emit: (event: TokensEvent) => void
   /** The `realm` of the `graph_unavailable` errors it throws. */
   realm: string
+  /** Spans and metrics of each request, when OpenTelemetry is on. */
+  telemetry?: GraphTelemetry | undefined
 }
 
 const MAX_PAGES = 1000
@@ -256,13 +259,23 @@ export class GraphClient {
     init.signal = signal
 
     const started = clock()
+    const trace = this.#config.telemetry?.graphRequest(
+      method,
+      url,
+      urlTemplate(shown, this.#config.graphVersion !== ''),
+      attempt,
+    )
     let response: Response
     let text: string
     try {
-      response = await this.#config.fetch(url, init)
-      text = await response.text()
+      const send = async (): Promise<[Response, string]> => {
+        const answer = await this.#config.fetch(url, init)
+        return [answer, await answer.text()]
+      }
+      ;[response, text] = await (trace === undefined ? send() : trace.run(send))
     } catch (error) {
       const timedOut = isDeadline(signal)
+      trace?.unanswered(timedOut ? 'timeout' : signal.aborted ? 'cancelled' : 'unreachable')
       // A caller that cancelled says nothing about Graph; no answer in time, or none at all, does.
       if (timedOut || !signal.aborted) this.#failing = true
       const message = timedOut
@@ -293,6 +306,7 @@ export class GraphClient {
     const durationMs = clock() - started
     if (!failed) {
       this.#failing = false
+      trace?.answered(response.status, undefined, false)
       emit({ ...answered, durationMs, usage: this.#usage.app })
       return body as T
     }
@@ -302,6 +316,7 @@ export class GraphClient {
         : { message: `Graph API answered HTTP ${response.status} without a JSON error`, is_transient: true }
     const error = new GraphApiError(response.status, details, secrets)
     this.#failing = error.retryable
+    trace?.answered(response.status, error.code, true)
     emit({ ...answered, durationMs, usage: this.#usage.app, errorCode: error.code })
     throw error
   }

@@ -99,6 +99,12 @@ export interface TokensOptions {
   onEvent?: (event: TokensEvent) => void
   /** iOS Limited Login: where Meta's keys are, the issuer, clock tolerance, nonce store. @default Meta's endpoints */
   limitedLogin?: LimitedLoginOptions
+  /**
+   * OpenTelemetry spans and metrics (verifications, Graph calls, store operations), reported through
+   * `@opentelemetry/api` when the application has it installed; without it nothing is loaded whatever
+   * this says. `false` turns them off. @default true
+   */
+  openTelemetry?: boolean
 }
 
 /** Options after defaults, as the core uses them. */
@@ -130,6 +136,7 @@ export interface ResolvedOptions {
   clock: () => number
   onEvent: ((event: TokensEvent) => void) | undefined
   limitedLogin: ResolvedLimitedLoginOptions
+  openTelemetry: boolean
 }
 
 /**
@@ -160,6 +167,7 @@ export const DEFAULTS = Object.freeze({
   maxVerificationsPerMinute: Number.POSITIVE_INFINITY,
   signedRequestMaxAgeSeconds: 3600,
   realm: 'api',
+  openTelemetry: true,
 })
 
 function fail(option: string, must: string): never {
@@ -242,6 +250,8 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'must be a function')
   const allowCrossSiteCookies = options.allowCrossSiteCookies ?? false
   if (typeof allowCrossSiteCookies !== 'boolean') fail('allowCrossSiteCookies', 'must be a boolean')
+  const openTelemetry = options.openTelemetry ?? DEFAULTS.openTelemetry
+  if (typeof openTelemetry !== 'boolean') fail('openTelemetry', 'must be a boolean')
   implementsAll(options.cache, 'cache', ['get', 'set', 'deleteUser'], 'a VerificationCache')
   implementsAll(
     options.store,
@@ -290,5 +300,6 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     clock: options.clock ?? Date.now,
     onEvent: options.onEvent,
     limitedLogin: resolveLimitedLoginOptions(options.limitedLogin),
+    openTelemetry,
   }
 }

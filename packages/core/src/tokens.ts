@@ -17,6 +17,7 @@ import {
   type DataDeletionOptions,
   SignedRequestCallbacks,
 } from './signed-request-callbacks.js'
+import { storeKind, Telemetry } from './telemetry.js'
 import {
   type AccessToken,
   AppToken,
@@ -101,15 +102,21 @@ export class Tokens {
    */
   readonly #withheld = new WeakMap<object, AccessToken>()
   readonly #nonces: NonceStore
+  /** OpenTelemetry spans and metrics: `undefined` when off or when `@opentelemetry/api` is not installed. */
+  readonly #telemetry: Telemetry | undefined
   #closed = false
 
   constructor(options: TokensOptions) {
     const resolved = resolveOptions(options)
     this.#options = resolved
-    this.graph = new GraphClient({ ...resolved, emit: this.#emit })
+    const telemetry = resolved.openTelemetry ? Telemetry.load(resolved.appId) : undefined
+    this.#telemetry = telemetry
+    this.graph = new GraphClient({ ...resolved, emit: this.#emit, telemetry })
     this.#cache =
       resolved.cache ?? new LruVerificationCache({ maxEntries: resolved.cacheMaxEntries, clock: resolved.clock })
-    this.#verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit)
+    const verifier = new Verifier(resolved, this.graph, this.#cache, this.#emit, telemetry)
+    this.#verifier = verifier
+    telemetry?.observe({ queued: () => verifier.queued, usage: () => this.graph.usage })
     const cache = this.#cache
     this.#nonces =
       resolved.limitedLogin.nonceStore ??
@@ -445,7 +452,11 @@ export class Tokens {
       (async () => this.#cache.deleteUser(userId))(),
       (async () => {
         const store = this.#options.store
-        if (store !== undefined) await store.deleteUser(this.#options.appId, userId)
+        if (store === undefined) return
+        const { appId } = this.#options
+        const telemetry = this.#telemetry
+        if (telemetry === undefined) await store.deleteUser(appId, userId)
+        else await telemetry.store('deleteUser', storeKind(store), async () => store.deleteUser(appId, userId))
       })(),
     ])
     const failures = [
@@ -496,6 +507,7 @@ export class Tokens {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#telemetry?.close()
     await this.#cache.close?.()
     await this.#options.store?.close?.()
   }
@@ -513,6 +525,7 @@ export class Tokens {
       verify: (raw) => this.#verifier.verify(raw),
       remember: (raw, info) => this.#verifier.remember(raw, info),
       emit: this.#emit,
+      telemetry: this.#telemetry,
     }
   }
 }

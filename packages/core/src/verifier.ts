@@ -10,6 +10,7 @@ import { isJwt, LimitedLoginVerifier, type PrecheckedToken } from './limited-log
 import type { ResolvedOptions } from './options.js'
 import { asOutage } from './outage.js'
 import { constantTimeEqual } from './proof.js'
+import type { Telemetry, VerificationSpan } from './telemetry.js'
 import { type AccessToken, type TokenInfo, tokenFromInfo } from './token.js'
 import { tokenKey } from './token-key.js'
 import { QueueRefused, VerificationQueue } from './verification-queue.js'
@@ -27,7 +28,9 @@ export class Pending {
     readonly hit: CachedVerification | PromiseLike<CachedVerification | undefined> | undefined,
     readonly started: number,
     /** A Limited Login token, read and prechecked: verified against Meta's keys instead of Graph. */
-    readonly jwt?: PrecheckedToken,
+    readonly jwt: PrecheckedToken | undefined,
+    /** The verification's OpenTelemetry span, when telemetry is on. */
+    readonly span: VerificationSpan | undefined,
   ) {}
 }
 
@@ -57,11 +60,19 @@ export class Verifier {
   readonly #keySuffix: string
   readonly #policy: CachePolicy
   readonly #events: VerifyEvents
+  readonly #telemetry: Telemetry | undefined
   /** Limited Login ID tokens (JWTs): verified against Meta's keys, never sent to Graph. */
   readonly limitedLogin: LimitedLoginVerifier
 
-  constructor(options: ResolvedOptions, graph: GraphClient, cache: VerificationCache, emit: (e: TokensEvent) => void) {
+  constructor(
+    options: ResolvedOptions,
+    graph: GraphClient,
+    cache: VerificationCache,
+    emit: (e: TokensEvent) => void,
+    telemetry?: Telemetry,
+  ) {
     this.#options = options
+    this.#telemetry = telemetry
     this.#graph = graph
     this.#cache = cache
     this.#emit = emit
@@ -71,6 +82,11 @@ export class Verifier {
     this.#policy = new CachePolicy(options)
     this.#events = new VerifyEvents(emit, options.clock, options.onEvent !== undefined)
     this.limitedLogin = new LimitedLoginVerifier(options, emit)
+  }
+
+  /** Verifications waiting for a slot to call Graph now. */
+  get queued(): number {
+    return this.#queue.queued
   }
 
   /**
@@ -98,16 +114,17 @@ export class Verifier {
       throw new TokenError('token_required', 'An access token is required', { realm })
     if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength, realm)
     const started = clock()
+    const span = this.#telemetry?.verification()
     const jwt = isJwt(raw)
     let local: AccessToken | undefined
     try {
       if (!jwt) local = this.#local(raw)
     } catch (error) {
-      if (this.#events.active) this.#failed(error, tokenKey(raw), false, started, true)
+      if (this.#events.active || span) this.#failed(error, tokenKey(raw), false, started, true, span)
       throw error
     }
     if (local !== undefined) {
-      if (this.#events.active) this.#events.valid(local, tokenKey(raw), false, started, true)
+      if (this.#events.active || span) this.#events.valid(local, tokenKey(raw), false, started, true, span)
       return local
     }
     const key = tokenKey(raw) + this.#keySuffix
@@ -119,23 +136,23 @@ export class Verifier {
     }
     if (hit !== undefined && !isPromiseLike(hit) && this.#policy.isFresh(hit, clock())) {
       try {
-        return this.#events.valid(this.#accept(raw, hit), key, true, started)
+        return this.#events.valid(this.#accept(raw, hit), key, true, started, false, span)
       } catch (error) {
-        throw this.#failed(error, key, true, started)
+        throw this.#failed(error, key, true, started, false, span)
       }
     }
-    if (!jwt) return new Pending(key, hit, started)
+    if (!jwt) return new Pending(key, hit, started, undefined, span)
     let checked: PrecheckedToken
     try {
       checked = this.limitedLogin.precheck(raw)
     } catch (error) {
-      throw this.#failed(error, key, false, started, true)
+      throw this.#failed(error, key, false, started, true, span)
     }
-    return new Pending(key, hit, started, checked)
+    return new Pending(key, hit, started, checked, span)
   }
 
   /** The asynchronous part of a verification that `attempt` could not finish. */
-  async finish(raw: string, { key, hit, started, jwt }: Pending): Promise<AccessToken> {
+  async finish(raw: string, { key, hit, started, jwt, span }: Pending): Promise<AccessToken> {
     let cached = true
     try {
       let entry = isPromiseLike(hit)
@@ -143,20 +160,34 @@ export class Verifier {
         : hit
       if (entry === undefined || !this.#policy.isFresh(entry, this.#options.clock())) {
         cached = false
-        entry = jwt === undefined ? await this.#load(raw, key, entry) : await this.#loadJwt(raw, key, jwt)
+        const stale = entry
+        const load = () => (jwt === undefined ? this.#load(raw, key, stale) : this.#loadJwt(raw, key, jwt))
+        if (span === undefined) entry = await load()
+        else {
+          if (this.#inflight.has(key)) span.cache = 'coalesced'
+          entry = await span.run(load) // Graph and store spans are its children
+          if (stale !== undefined && entry === stale) span.cache = 'stale'
+        }
       }
-      return this.#events.valid(this.#accept(raw, entry), key, cached, started)
+      return this.#events.valid(this.#accept(raw, entry), key, cached, started, false, span)
     } catch (error) {
-      throw this.#failed(error, key, cached, started)
+      throw this.#failed(error, key, cached, started, false, span)
     }
   }
 
-  /** Any failure as the `TokenError` it answers, reported as an event. */
-  #failed(error: unknown, key: string, cached: boolean, started: number, local = false): TokenError {
+  /** Any failure as the `TokenError` it answers, reported as an event (and on the span). */
+  #failed(
+    error: unknown,
+    key: string,
+    cached: boolean,
+    started: number,
+    local = false,
+    span?: VerificationSpan,
+  ): TokenError {
     const e = isTokenError(error)
       ? error
       : new TokenError('graph_unavailable', 'Token verification failed', { realm: this.#options.realm, cause: error })
-    return this.#events.rejected(e, key, cached, started, local)
+    return this.#events.rejected(e, key, cached, started, local, span)
   }
 
   /** `{app_id}|{app_secret}`, `{app_id}|{client_token}` and other apps' app tokens, without Graph. */
@@ -293,6 +324,7 @@ export class Verifier {
         .run(signal, () => this.#debugToken(token as string, key, known, signal))
         .catch((error: unknown) => {
           if (!(error instanceof QueueRefused)) throw error
+          this.#telemetry?.shed(error.why === 'full' ? 'queue_full' : 'queue_deadline')
           const refusal =
             error.why === 'full'
               ? new TokenError('graph_unavailable', 'Too many token verifications are waiting', {
@@ -365,19 +397,20 @@ export class Verifier {
   #guardBudget(now: number): void {
     const { realm, usageLimitPercent } = this.#options
     const usage = this.#graph.usage
-    let refusal: TokenError | undefined
+    let refusal: TokenError
     if (this.#graph.nearLimit(usageLimitPercent) && now - (usage.updatedAt ?? 0) < USAGE_PROBE_MS) {
       refusal = new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
         realm,
         retryAfterSeconds: this.#graph.retryAfterSeconds(),
       })
+      this.#telemetry?.shed('usage_limit')
     } else if (!this.#rate.take(now)) {
       refusal = new TokenError('graph_unavailable', 'Too many new tokens to verify this minute', {
         realm,
         retryAfterSeconds: this.#rate.retryAfterSeconds(now),
       })
-    }
-    if (refusal === undefined) return
+      this.#telemetry?.shed('rate_limit')
+    } else return
     ownRefusals.add(refusal)
     throw refusal
   }

@@ -1,12 +1,13 @@
 import { eventChannelActive } from './diagnostics.js'
 import type { TokenError } from './errors.js'
 import type { TokensEvent } from './events.js'
+import type { VerificationSpan } from './telemetry.js'
 import type { AccessToken } from './token.js'
 
 /**
  * The `verify` events of the verifier, built only while someone listens (`onEvent` or the
  * diagnostics channel): the hot path builds none otherwise. Tokens are named by the first 12 hex
- * digits of their SHA-256.
+ * digits of their SHA-256. A verification's OpenTelemetry span, when it has one, ends here too.
  */
 export class VerifyEvents {
   readonly #emit: (event: TokensEvent) => void
@@ -25,7 +26,15 @@ export class VerifyEvents {
   }
 
   /** Reports an accepted token; returns it. */
-  valid(token: AccessToken, hash: string, cached: boolean, started: number, local = false): AccessToken {
+  valid(
+    token: AccessToken,
+    hash: string,
+    cached: boolean,
+    started: number,
+    local = false,
+    span?: VerificationSpan,
+  ): AccessToken {
+    span?.valid(token.type, hash.slice(0, 12), cached, local)
     if (this.active) {
       this.#emit({
         type: 'verify',
@@ -41,7 +50,15 @@ export class VerifyEvents {
   }
 
   /** Reports a refused token; returns the error. */
-  rejected(error: TokenError, hash: string, cached: boolean, started: number, local = false): TokenError {
+  rejected(
+    error: TokenError,
+    hash: string,
+    cached: boolean,
+    started: number,
+    local = false,
+    span?: VerificationSpan,
+  ): TokenError {
+    span?.rejected(error, hash.slice(0, 12), cached, local)
     if (this.active) {
       this.#emit({
         type: 'verify',
