@@ -13,10 +13,24 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
+import { checkExported } from '../../../tests/reliability/leak-check/exported.js'
+
+/** A span as the leak check reads it: everything an exporter would send but the ids. */
+function exportedSpan(span: ReadableSpan) {
+  return {
+    name: span.name,
+    attributes: span.attributes,
+    events: span.events,
+    links: span.links,
+    status: span.status,
+    resource: span.resource.attributes,
+  }
+}
 
 /**
  * The OpenTelemetry SDK registered globally with in-memory exporters, as an application registers
- * it: spans are exported as they end, metrics on `collect()`. `uninstall()` unregisters everything.
+ * it: spans are exported as they end, metrics on `metrics()`. Everything exported is handed to the
+ * suite-wide leak check after each test. `uninstall()` unregisters everything.
  */
 export function installOpenTelemetry() {
   const spanExporter = new InMemorySpanExporter()
@@ -28,19 +42,42 @@ export function installOpenTelemetry() {
   context.setGlobalContextManager(contextManager)
   trace.setGlobalTracerProvider(tracerProvider)
   metrics.setGlobalMeterProvider(meterProvider)
+  let read = 0
+  let last: MetricData[] = []
+  const collect = async (): Promise<MetricData[]> => {
+    metricExporter.reset()
+    await reader.forceFlush()
+    last = metricExporter.getMetrics().flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+    return last
+  }
+  /** The spans ended since the last read, and the latest metrics, for the leak check. */
+  const exported = () => {
+    const spans = spanExporter.getFinishedSpans().slice(read)
+    read += spans.length
+    return JSON.stringify({ spans: spans.map(exportedSpan), metrics: last })
+  }
+  let stopChecking = checkExported(async () => {
+    await collect()
+    return exported()
+  })
   return {
     tracer: trace.getTracer('test'),
+    meter: metrics.getMeter('test'),
     /** The spans ended so far. */
     spans(): ReadableSpan[] {
       return spanExporter.getFinishedSpans()
     },
     /** Every metric's latest cumulative data points, collected now. */
-    async metrics(): Promise<MetricData[]> {
-      metricExporter.reset()
-      await reader.forceFlush()
-      return metricExporter.getMetrics().flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
-    },
+    metrics: collect,
+    /** Unregisters the SDK; what it exported last is still read by the leak check, once. */
     async uninstall(): Promise<void> {
+      await collect()
+      const final = exported()
+      stopChecking()
+      stopChecking = checkExported(() => {
+        stopChecking()
+        return final
+      })
       trace.disable()
       metrics.disable()
       context.disable()

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { onIssuedSecret } from '@tokens/emulator'
 
 /** Values shorter than this are too common to search for (ids, small numbers). */
@@ -42,9 +42,29 @@ export class LeakDetector {
     return found
   }
 
+  /**
+   * The fingerprints of what the watched values give away, found in `text`: each one's full SHA-256
+   * (hex), and the `appsecret_proof` (HMAC-SHA256 in hex) of every value keyed by every other, which
+   * covers each token's proof under each app secret. For texts that must not hold them either, such
+   * as exported telemetry.
+   */
+  findDerived(text: string): string[] {
+    const values = [...this.#secrets]
+    const found: string[] = []
+    for (const value of values) {
+      if (text.includes(createHash('sha256').update(value).digest('hex'))) found.push(fingerprintOf(value))
+      for (const key of values) {
+        if (key !== value && text.includes(createHmac('sha256', key).update(value).digest('hex'))) {
+          found.push(fingerprintOf(value))
+        }
+      }
+    }
+    return found
+  }
+
   /** Throws when a watched value is in `text`, naming `where` and the value's fingerprint. */
-  assertClean(text: string, where: string): void {
-    const found = this.find(text)
+  assertClean(text: string, where: string, derived = false): void {
+    const found = derived ? [...this.find(text), ...this.findDerived(text)] : this.find(text)
     if (found.length > 0) {
       throw new Error(
         `Leak check: ${found.length} issued token(s)/secret(s) appeared in ${where} (sha256 ${found.join(', ')})`,

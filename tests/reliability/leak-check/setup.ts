@@ -2,13 +2,16 @@
  * The suite-wide leak check, a vitest `setupFiles` entry of every package: records every raw token and
  * secret the emulator issues during a test file, captures what the tests write to stdout, stderr and
  * the console, every event and error the core publishes (its diagnostics channels, from any core
- * instance), and the headers and body of every `fetch` response that did not come from the emulator,
- * and fails the test (afterEach) or the file (afterAll) in which one of them shows up.
+ * instance), the headers and body of every `fetch` response that did not come from the emulator, and
+ * what a test exported (its OpenTelemetry spans and metrics, through `checkExported`), and fails the
+ * test (afterEach) or the file (afterAll) in which one of them shows up. Exported telemetry must not
+ * hold a token's `appsecret_proof` or full SHA-256 either.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { format } from 'node:util'
 import { TOKENS_ERROR_CHANNEL, TOKENS_EVENT_CHANNEL } from '@tokens/core'
 import { afterAll, afterEach } from 'vitest'
+import { exportedReaders } from './exported.js'
 import { LeakDetector } from './leak-detector.js'
 
 const detector = new LeakDetector()
@@ -88,6 +91,13 @@ async function bodiesRead(ms: number): Promise<void> {
   clearTimeout(timer)
 }
 
+/** Reads what the tests exported (spans, metrics) and checks it, proofs and hashes included. */
+async function checkExports(where: string): Promise<void> {
+  const texts: string[] = []
+  for (const read of exportedReaders()) texts.push(await read())
+  if (texts.length > 0) detector.assertClean(texts.join('\n'), `the exported telemetry of ${where}`, true)
+}
+
 function check(where: string): void {
   for (const text of published) captured.push(text)
   published.clear()
@@ -101,12 +111,14 @@ function check(where: string): void {
 afterEach(async (context) => {
   await bodiesRead(2000)
   check(`the output, events, errors or responses of "${context.task.name}"`)
+  await checkExports(`"${context.task.name}"`)
 })
 
 afterAll(async () => {
   await bodiesRead(2000)
   try {
     check('the output, events, errors or responses of this test file')
+    await checkExports('this test file')
   } finally {
     for (const undo of restore.splice(0)) undo()
     detector.close()

@@ -45,7 +45,7 @@ describe('the suite-wide leak check', () => {
       )
     })
     expect(output.code).not.toBe(0)
-    expect(output.text).toMatch(/7 failed \| 1 passed/)
+    expect(output.text).toMatch(/9 failed \| 1 passed/)
     for (const name of [
       'logs a user token with console.log',
       'writes an app secret to stderr',
@@ -57,6 +57,14 @@ describe('the suite-wide leak check', () => {
     ]) {
       expect(output.text).toContain(
         `Leak check: 1 issued token(s)/secret(s) appeared in the output, events, errors or responses of "${name}"`,
+      )
+    }
+    for (const name of [
+      "exports a span whose attribute is a token's appsecret_proof",
+      "exports a metric whose attribute is a token's full SHA-256",
+    ]) {
+      expect(output.text).toContain(
+        `Leak check: 1 issued token(s)/secret(s) appeared in the exported telemetry of "${name}"`,
       )
     }
   })
