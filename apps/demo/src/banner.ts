@@ -77,6 +77,7 @@ export function curlCommand(line: CurlLine): string {
 export function banner(
   urls: { web: string; webLocal: string; express: string; nest: string; fastify: string; emulator?: string },
   seed?: DemoSeed,
+  printingSpans = false,
 ): string {
   const lines = [
     '',
@@ -115,6 +116,12 @@ export function banner(
       `  curl -i -X POST ${urls.emulator}/__admin/remove-app -H 'content-type: application/json' -d '${body}'`,
     )
   }
+  lines.push(
+    '',
+    printingSpans
+      ? "OpenTelemetry: the core's spans of each request are printed below as they end (--otel)."
+      : "Add --otel (pnpm demo --otel) to print the core's OpenTelemetry spans of each request.",
+  )
   lines.push('', 'Press Ctrl+C to stop.')
   return lines.join('\n')
 }

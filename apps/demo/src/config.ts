@@ -26,6 +26,8 @@ export interface DemoConfig {
   database: string
   /** Secret of the login session cookie. */
   sessionSecret: string
+  /** Print the core's OpenTelemetry spans to the console (`--otel` or `TOKENS_DEMO_OTEL=1`). */
+  printSpans: boolean
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,8 +54,11 @@ function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
   return url.origin
 }
 
-/** Reads the demo's configuration from the environment. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+/** Reads the demo's configuration from the environment and its command line. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, args: readonly string[] = []): DemoConfig {
+  for (const arg of args) {
+    if (arg !== '--otel') throw new TypeError(`Unknown argument '${arg}' (the demo takes --otel only)`)
+  }
   const appId = env.FB_APP_ID || undefined
   const appSecret = env.FB_APP_SECRET || undefined
   if ((appId === undefined) !== (appSecret === undefined)) {
@@ -76,5 +81,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     publicUrl: publicUrl(env),
     database: env.DEMO_DATABASE || 'demo-tokens.db',
     sessionSecret: env.SESSION_SECRET || 'tokens-demo-session-secret',
+    printSpans: args.includes('--otel') || env.TOKENS_DEMO_OTEL === '1',
   }
 }

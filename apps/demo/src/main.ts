@@ -2,7 +2,10 @@ import { banner } from './banner.js'
 import { readConfig } from './config.js'
 import { startDemo } from './start-demo.js'
 
-const started = startDemo(readConfig())
+const config = readConfig(process.env, process.argv.slice(2))
+// The SDK first: the core finds it when it is built.
+const stopPrinting = config.printSpans ? (await import('./open-telemetry.js')).printSpans() : undefined
+const started = startDemo(config)
 
 // Listen for signals before the banner says the demo runs: a signal right after it must stop it cleanly.
 let stopping = false
@@ -13,6 +16,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log(`\n${signal}: stopping the demo`)
     started
       .then((demo) => demo.close())
+      .then(() => stopPrinting?.())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -24,4 +28,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const demo = await started
-if (!stopping) console.log(banner(demo.urls, demo.seed))
+if (!stopping) console.log(banner(demo.urls, demo.seed, config.printSpans))

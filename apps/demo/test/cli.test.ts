@@ -11,8 +11,12 @@ const main = join(import.meta.dirname, '..', 'dist', 'main.js')
 let runs = 0
 
 /** Starts the built demo (what `pnpm demo` runs after building) and waits for its banner. */
-function startDemo(dir: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [main], {
+function startDemo(
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [main, ...args], {
     env: {
       ...process.env,
       EMULATOR_PORT: '0',
@@ -186,6 +190,25 @@ describe('pnpm demo', () => {
       expect(await stop(child, 'SIGINT')).toBe(0)
     }
     expect(output()).toContain('SIGINT: stopping the demo')
+  })
+
+  it('--otel prints the spans of a request (a miss with its Graph call, then a hit), and no token', async () => {
+    const { child, output } = await startDemo(dir, {}, ['--otel'])
+    try {
+      const banner = output().length
+      const [line] = printedLines(output())
+      expect(line?.status).toBe(200)
+      const token = /Bearer ([^']+)'/.exec(line!.command)![1]!
+      expect((await runLine(line!.command)).status).toBe(200)
+      const spans = () => output().slice(banner)
+      await expect.poll(() => spans(), { timeout: 10_000 }).toContain("'tokens.verification.cache': 'miss'")
+      expect(spans()).toContain("name: 'GET /{version}/debug_token'")
+      expect((await runLine(line!.command)).status).toBe(200)
+      await expect.poll(() => spans(), { timeout: 10_000 }).toContain("'tokens.verification.cache': 'hit'")
+      expect(spans()).not.toContain(token)
+    } finally {
+      expect(await stop(child, 'SIGINT')).toBe(0)
+    }
   })
 
   it('stops cleanly on SIGTERM', async () => {
