@@ -165,6 +165,22 @@ function repeatedAuthorization(req: RequestLike): boolean {
   return false
 }
 
+/** Whether a character code is printable ASCII other than a space: never trimmed, never matched by `\s`. */
+function isVisibleAscii(code: number): boolean {
+  return code > 0x20 && code < 0x7f
+}
+
+/**
+ * `Bearer <token>` as nearly every client writes it (that spelling, one space, nothing around the
+ * token): the token, found without the regular expression or any trimming, which would change
+ * nothing here. `undefined` for any other spelling, which {@link BEARER} then reads.
+ */
+function plainBearer(header: string): string | undefined {
+  if (header.length < 8 || !header.startsWith('Bearer ')) return undefined
+  if (!isVisibleAscii(header.charCodeAt(7)) || !isVisibleAscii(header.charCodeAt(header.length - 1))) return undefined
+  return header.slice(7)
+}
+
 function fromHeader(req: RequestLike, realm: string): string | undefined {
   const header = single(req.headers.authorization, 'Authorization header', realm)
   if (header === undefined) return undefined
@@ -172,6 +188,8 @@ function fromHeader(req: RequestLike, realm: string): string | undefined {
   if (repeatedAuthorization(req)) {
     throw new TokenError('invalid_request', 'The request has more than one Authorization header', { realm })
   }
+  const plain = plainBearer(header)
+  if (plain !== undefined) return plain
   const match = BEARER.exec(header.trim())
   if (match === null) return undefined // another scheme (Basic, Digest…): not ours to judge
   const token = match[1]?.trim()
@@ -195,18 +213,29 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
   const sources = options.sources ?? {}
   const realm = options.realm ?? 'api'
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH
-  const found: string[] = []
+  // The first token found, and how many were: no array per request.
+  let found: string | undefined
+  let count = 0
   if (sources.header !== false) {
     const token = fromHeader(req, realm)
-    if (token !== undefined) found.push(token)
+    if (token !== undefined) {
+      found = token
+      count++
+    }
   }
   if (sources.query === true) {
     const token = single(field(req.query, 'access_token'), 'query string', realm)
-    if (token !== undefined) found.push(token)
+    if (token !== undefined) {
+      found ??= token
+      count++
+    }
   }
   if (sources.body === true && isFormEncoded(req.headers['content-type'])) {
     const token = single(field(req.body, 'access_token'), 'request body', realm)
-    if (token !== undefined) found.push(token)
+    if (token !== undefined) {
+      found ??= token
+      count++
+    }
   }
   if (typeof sources.cookie === 'string' && sources.cookie !== '') {
     const token = cookieValue(req, sources.cookie)
@@ -216,16 +245,16 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
           realm,
         })
       }
-      found.push(token)
+      found ??= token
+      count++
     }
   }
-  if (found.length === 0) return undefined
-  if (found.length > 1) {
+  if (found === undefined) return undefined
+  if (count > 1) {
     throw new TokenError('invalid_request', 'The access token was sent by more than one method', { realm })
   }
-  const token = found[0] as string
-  checkTokenSyntax(token, maxLength, realm)
-  return token
+  checkTokenSyntax(found, maxLength, realm)
+  return found
 }
 
 /**

@@ -21,6 +21,37 @@ describe('extractToken', () => {
     expect(extractToken({ headers: { authorization: `Bearer   ${token}  ` } })).toBe(token)
   })
 
+  it('reads `Bearer <token>` exactly as any other spelling of the header (whose padding it ignores)', () => {
+    // A padded header never takes the short path for `Bearer <token>`, and padding changes nothing.
+    const outcome = (authorization: string) => {
+      try {
+        return extractToken({ headers: { authorization } })
+      } catch (error) {
+        return `${(error as TokenError).code}: ${(error as TokenError).message}`
+      }
+    }
+    const headers = [
+      `Bearer ${token}`,
+      'Bearer a',
+      'Bearer a b',
+      'Bearer  abc',
+      'Bearer abc ',
+      'Bearer \tabc',
+      'Bearer abc\n',
+      'Bearer abc\u00a0',
+      'Bearer \u00a0abc',
+      'Bearer abc\u2028',
+      'Bearer ä',
+      'Bearer =abc',
+      'Bearer abc==',
+      'Bearer\tabc',
+      'Bearerabc',
+      'Bearer ',
+    ]
+    for (const header of headers) expect(outcome(header), header).toBe(outcome(` ${header} `))
+    expect(outcome('Bearer abc\u00a0')).toBe('abc')
+  })
+
   it('finds no token when there is none, or another scheme', () => {
     expect(extractToken({ headers: {} })).toBeUndefined()
     expect(extractToken({ headers: { authorization: 'Basic dXNlcjpwYXNz' } })).toBeUndefined()
