@@ -57,8 +57,11 @@ export interface GraphRequestTrace {
 
 /** What the Graph client needs of the instrumentation. */
 export interface GraphTelemetry {
-  /** Starts the span of one request (one attempt); `template` is its `url.template`. */
-  graphRequest(method: string, url: URL, template: string, attempt: number): GraphRequestTrace
+  /**
+   * Starts the span of one request (one attempt); `template` is its `url.template`. `undefined` when
+   * nothing would be recorded (no SDK registered).
+   */
+  graphRequest(method: string, url: URL, template: string, attempt: number): GraphRequestTrace | undefined
 }
 
 /** The store a core was given, as the `tokens.store.kind` attribute names it. */
@@ -83,6 +86,8 @@ export class Telemetry implements GraphTelemetry {
   readonly #graphCalls: OpenTelemetry.Counter
   readonly #graphDuration: OpenTelemetry.Histogram
   readonly #gauges: OpenTelemetry.ObservableGauge[]
+  /** Whether a meter provider was registered when the core was built: else every metric is a no-op. */
+  readonly #metered: boolean
   #observe: OpenTelemetry.BatchObservableCallback | undefined
 
   /** The instrumentation, or `undefined` when `@opentelemetry/api` is not installed. */
@@ -96,6 +101,7 @@ export class Telemetry implements GraphTelemetry {
     this.#tracer = api.trace.getTracer(SCOPE)
     const meter = api.metrics.getMeter(SCOPE)
     this.#meter = meter
+    this.#metered = meter !== api.createNoopMeter()
     this.#app = { 'tokens.app.id': appId }
     this.#verifications = meter.createCounter('tokens.verifications', {
       description: 'Token verifications, by outcome, cache result, token type, error code and reason',
@@ -126,14 +132,20 @@ export class Telemetry implements GraphTelemetry {
     ]
   }
 
-  /** Starts the span of one verification, a child of the active span. */
-  verification(): VerificationSpan {
-    return new VerificationSpan(this.#api, this.#tracer.startSpan('tokens.verify', { attributes: this.#app }), this)
+  /**
+   * Starts the span of one verification, a child of the active span; `undefined` when neither the
+   * span nor the metrics would be recorded (no SDK registered), so the hot path does no more.
+   */
+  verification(): VerificationSpan | undefined {
+    const span = this.#tracer.startSpan('tokens.verify', { attributes: this.#app })
+    const recording = span.isRecording()
+    if (!recording && !this.#metered) return undefined
+    return new VerificationSpan(this.#api, span, recording, this)
   }
 
   /** Counts a finished verification. */
   countVerification(attributes: Record<string, string>): void {
-    this.#verifications.add(1, { ...this.#app, ...attributes })
+    if (this.#metered) this.#verifications.add(1, { ...this.#app, ...attributes })
   }
 
   /** Counts a new token the core refused itself. */
@@ -145,7 +157,7 @@ export class Telemetry implements GraphTelemetry {
    * Starts the span of one Graph request (one attempt), following the HTTP client semantic
    * conventions. `template` is the path with ids and tokens replaced; `url` is used for its host only.
    */
-  graphRequest(method: string, url: URL, template: string, attempt: number): GraphRequestTrace {
+  graphRequest(method: string, url: URL, template: string, attempt: number): GraphRequestTrace | undefined {
     const attributes: OpenTelemetry.Attributes = {
       'http.request.method': method,
       'url.template': template,
@@ -155,6 +167,7 @@ export class Telemetry implements GraphTelemetry {
     }
     if (attempt > 0) attributes['http.request.resend_count'] = attempt
     const span = this.#tracer.startSpan(`${method} ${template}`, { kind: this.#api.SpanKind.CLIENT, attributes })
+    if (!span.isRecording() && !this.#metered) return undefined
     return new GraphRequestSpan(this.#api, span, attributes, this.#graphCalls, this.#graphDuration)
   }
 
@@ -164,6 +177,7 @@ export class Telemetry implements GraphTelemetry {
     const span = this.#tracer.startSpan(`tokens.store ${operation}`, {
       attributes: { 'tokens.store.operation': operation, 'tokens.store.kind': kind },
     })
+    if (!span.isRecording()) return call()
     try {
       const result = await api.context.with(api.trace.setSpan(api.context.active(), span), call)
       span.end()
@@ -210,13 +224,15 @@ export class Telemetry implements GraphTelemetry {
 export class VerificationSpan {
   readonly #api: Api
   readonly #span: OpenTelemetry.Span
+  readonly #recording: boolean
   readonly #telemetry: Telemetry
   /** Set when the verification waited for another request's Graph call, or served a stale entry. */
   cache: 'coalesced' | 'stale' | undefined
 
-  constructor(api: Api, span: OpenTelemetry.Span, telemetry: Telemetry) {
+  constructor(api: Api, span: OpenTelemetry.Span, recording: boolean, telemetry: Telemetry) {
     this.#api = api
     this.#span = span
+    this.#recording = recording
     this.#telemetry = telemetry
   }
 
@@ -240,7 +256,7 @@ export class VerificationSpan {
     if (error.reason !== undefined) attributes['tokens.error.reason'] = error.reason
     if (error.status >= 500) {
       attributes['error.type'] = error.code
-      this.#span.setStatus({ code: this.#api.SpanStatusCode.ERROR })
+      if (this.#recording) this.#span.setStatus({ code: this.#api.SpanStatusCode.ERROR })
     }
     this.#end(attributes, fingerprint, cached, local)
   }
@@ -249,6 +265,7 @@ export class VerificationSpan {
     const cache: CacheResult = local ? 'local' : cached ? 'hit' : (this.cache ?? 'miss')
     attributes['tokens.verification.cache'] = cache
     this.#telemetry.countVerification(attributes)
+    if (!this.#recording) return
     this.#span.setAttributes(attributes)
     this.#span.setAttribute('tokens.token.fingerprint', fingerprint)
     this.#span.end()
