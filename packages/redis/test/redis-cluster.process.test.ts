@@ -4,7 +4,7 @@ import { describeStoreConformance, pageToken, userToken } from '@tokens/core/tes
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
 import { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisStore } from '../src/index.js'
+import { redisCache, redisStore } from '../src/index.js'
 import { Worker } from './cache-worker.js'
 import { startCluster, type TestCluster } from './redis-cluster.js'
 
@@ -128,6 +128,20 @@ describe('redisStore on a Redis Cluster', () => {
     } finally {
       await Promise.all(primaries.map((node) => node.config('SET', 'maxmemory-policy', 'noeviction')))
     }
+  })
+
+  it("bad 'nodes' or 'replicaAcks' throw a TypeError naming the option, before any client is opened", () => {
+    const bad: Array<[() => unknown, RegExp]> = [
+      [() => redisStore({ nodes: [] }), /redisStore: option 'nodes' must be a non-empty array/],
+      [() => redisCache({ nodes: ['http://10.0.0.1:6379'] }), /redisCache: option 'nodes' must list redis:\/\//],
+      [() => redisStore({ nodes: [{ host: '', port: 6379 }] }), /option 'nodes' must list/],
+      [
+        () => redisCache({ url: 'redis://127.0.0.1:1', nodes: cluster.nodes } as never),
+        /redisCache: pass one of 'redis', 'url' or 'nodes', not url and nodes/,
+      ],
+      [() => redisStore({ nodes: cluster.nodes, replicaAcks: -1 }), /option 'replicaAcks' must be an integer >= 0/],
+    ]
+    for (const [build, message] of bad) expect(build).toThrow(message)
   })
 
   it('replicaAcks: a save resolves once a replica has it, and rejects when too few replicas answer', async () => {
