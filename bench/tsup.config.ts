@@ -1,8 +1,16 @@
 import { defineConfig } from 'tsup'
 
-// Five entry points: the runner, the three kinds of child process it forks, and the profiler (profile.ts).
+// Six entry points: the runner, the three kinds of child process it forks, the profiler (profile.ts)
+// and the Redis Cluster figures alone (cluster-run.ts).
 export default defineConfig({
-  entry: ['src/run.ts', 'src/server-main.ts', 'src/load-main.ts', 'src/memory-main.ts', 'src/profile.ts'],
+  entry: [
+    'src/run.ts',
+    'src/server-main.ts',
+    'src/load-main.ts',
+    'src/memory-main.ts',
+    'src/profile.ts',
+    'src/cluster-run.ts',
+  ],
   format: ['esm'],
   sourcemap: true,
   clean: true,

@@ -1,4 +1,4 @@
-import type { Overhead, Results, Throughput } from './results.js'
+import type { ClusterBench, Overhead, Results, Throughput } from './results.js'
 import type { Spread } from './statistics.js'
 import { targetsOf } from './targets.js'
 
@@ -30,6 +30,34 @@ function overheadRows(label: string, o: Overhead, side: string): string[] {
     `| | server CPU per request, bare / ${side} (medians) | ${us(o.cpuMicrosPerRequest.bare)} / ${us(o.cpuMicrosPerRequest.tokens)} µs |`,
     `| | added server CPU per warm request, per pair: median (IQR; min–max) | ${spread(o.addedCpuSpread, us)} µs |`,
     `| | server CPU per request, ${side} / bare, per pair: median (IQR; min–max) | ${spread(o.cpuRatioSpread, (n) => n.toFixed(3))} |`,
+  ]
+}
+
+/** The Redis Cluster section (issue 20): the four processes' cold burst, and the warm path's latency. */
+export function clusterMarkdown(c: ClusterBench): string[] {
+  const row = (label: string, l: { p50Ms: number; p99Ms: number }) => `| ${label} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} |`
+  return [
+    '## Redis Cluster (issue 20)',
+    '',
+    `${c.processes} server processes (Express, \`redisCache\` with \`nodes\`) share a local Redis Cluster of three primaries with` +
+      ` one replica each. Cold burst: the same ${c.tokens} never-seen tokens sent to all ${c.processes} at once,` +
+      ` ${c.requestsPerProcess.toLocaleString('en-US')} requests each, ${c.connections} connections in all, Graph answering in ${c.graphMs} ms.`,
+    '',
+    '| cold burst | this run |',
+    '|---|--:|',
+    `| distinct tokens | ${c.tokens} |`,
+    `| debug_token calls, fleet-wide | ${c.debugTokenCalls} |`,
+    `| highest p99 of the ${c.processes} processes | ${ms(c.burstP99Ms)} ms |`,
+    `| failed requests (whole section) | ${c.failures} |`,
+    '',
+    `Warm path, one connection, cycling through ${c.warm.tokens} verified tokens (medians of the runs):`,
+    '',
+    '| cache | p50 ms | p99 ms |',
+    '|---|--:|--:|',
+    row('in-process only (core default)', c.warm.inProcess),
+    row('`redisCache` on the cluster, answered by its in-process layer', c.warm.localLayer),
+    row('`redisCache` on the cluster, one-entry in-process layer: read from the cluster', c.warm.fromCluster),
+    '',
   ]
 }
 
@@ -121,6 +149,7 @@ export function reportMarkdown(r: Results): string {
           `| 7. Chaos under load (tests/reliability, ${r.chaos.requestsPerPhase} requests per phase) | every assertion (no 500, cached users in, 503 + Retry-After, recovery, memory, handles) | ${r.chaos.passed ? 'passed' : '**failed**'} in ${r.chaos.seconds} s |`,
         ]),
     '',
+    ...clusterMarkdown(r.cluster),
     '## What the Express overhead is made of',
     '',
     `Server CPU per request in six servers, each adding one step to the one before, loaded in ${r.breakdown.rounds} rounds` +

@@ -120,6 +120,34 @@ export interface SharedCache {
   failures: number
 }
 
+/** Latency of warm requests at one connection: medians of the runs. */
+export interface Latency {
+  p50Ms: number
+  p99Ms: number
+}
+
+/** A Redis Cluster shared by several `redisCache` server processes. */
+export interface ClusterBench {
+  processes: number
+  /** Distinct new tokens of the cold burst; each process gets `requestsPerProcess` requests carrying them. */
+  tokens: number
+  requestsPerProcess: number
+  /** Connections over all processes. */
+  connections: number
+  graphMs: number
+  /** `debug_token` calls the emulator served for the burst, fleet-wide (one per token is the goal). */
+  debugTokenCalls: number
+  /** The highest p99 of the processes in the burst. */
+  burstP99Ms: number
+  /**
+   * Warm requests cycling through `tokens` verified tokens: the in-process cache alone (`express-tokens`),
+   * `redisCache` on the cluster (its in-process layer answers), and `redisCache` with a one-entry
+   * in-process layer (the cluster answers).
+   */
+  warm: { tokens: number; inProcess: Latency; localLayer: Latency; fromCluster: Latency }
+  failures: number
+}
+
 export interface Results {
   date: string
   machine: string
@@ -141,6 +169,8 @@ export interface Results {
   coldBurst: ColdBurst
   memory: Memory
   sharedCache: SharedCache
+  /** `redisCache` on a Redis Cluster: four processes' cold burst, and the warm path's latency (issue 20). */
+  cluster: ClusterBench
   /**
    * Fastify: the `tokens` plugin vs bare Fastify, and vs passport-facebook-token through
    * `@fastify/passport` with 20 ms of Graph latency (`load.bareExpressRatio` is bare Fastify's there).

@@ -1,4 +1,5 @@
-// `pnpm bench`: runs the six benchmarks of issues 9 and 15 and writes the table, JSON and chart.
+// `pnpm bench`: runs the six benchmarks of issues 9 and 15 (and issue 20's Redis Cluster figures) and
+// writes the table, JSON and chart.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { parseBenchOptions } from './bench-options.js'
 import { breakdownBench } from './breakdown-bench.js'
 import { chaosBench } from './chaos-bench.js'
+import { clusterBench } from './cluster-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
 import { limitedLoginBench } from './limited-login-bench.js'
 import { watchMachineLoad } from './machine-load.js'
@@ -61,6 +63,8 @@ async function main(): Promise<void> {
     const memory = await memoryBench(world, options)
     step('6/6 shared cache')
     const sharedCache = await sharedCacheBench(world, options)
+    step('6/6 Redis Cluster: cold burst on four processes, warm latency')
+    const cluster = await clusterBench(world, options)
     if (!options.quick) step('chaos under load (issue 10), 2,000 requests per phase')
     const chaos = options.quick ? undefined : await chaosBench(2000)
     const results: Results = {
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
       coldBurst,
       memory,
       sharedCache,
+      cluster,
       chaos,
     }
     step('done')

@@ -27,8 +27,11 @@ export interface ServerConfig {
   appSecret: string
   /** Emulator time in ms: the core's clock, frozen like the emulator's. */
   nowMs: number
-  /** For `express-redis`. */
+  /** For `express-redis`: a standalone Redis's URL, or (`redisNodes`) the nodes of a Redis Cluster. */
   redisUrl?: string
+  redisNodes?: { host: string; port: number }[]
+  /** `localMaxEntries` of the `redisCache` (1: nearly every verification is read from Redis). */
+  redisLocalMaxEntries?: number
   /** Key prefix in Redis, new for every scenario so runs do not see each other's entries. */
   redisPrefix?: string
 }

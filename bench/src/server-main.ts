@@ -41,8 +41,17 @@ async function start(config: ServerConfig): Promise<Server> {
     case 'express-middleware':
       return listen(middlewareExpress(config))
     case 'express-redis': {
-      if (config.redisUrl === undefined) throw new TypeError('express-redis needs redisUrl')
-      const cache = redisCache({ url: config.redisUrl, prefix: config.redisPrefix, clock: () => config.nowMs })
+      if (config.redisUrl === undefined && config.redisNodes === undefined) {
+        throw new TypeError('express-redis needs redisUrl or redisNodes')
+      }
+      const connection =
+        config.redisNodes !== undefined ? { nodes: config.redisNodes } : { url: config.redisUrl as string }
+      const cache = redisCache({
+        ...connection,
+        prefix: config.redisPrefix,
+        clock: () => config.nowMs,
+        ...(config.redisLocalMaxEntries === undefined ? {} : { localMaxEntries: config.redisLocalMaxEntries }),
+      })
       return listen(tokensExpress(config, cache))
     }
     case 'express-limited-login':

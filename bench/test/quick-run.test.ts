@@ -63,6 +63,7 @@ describe('pnpm bench --quick', () => {
     expect(results.versus.failures).toBe(0)
     expect(results.coldBurst.failures).toBe(0)
     expect(results.sharedCache.failures).toBe(0)
+    expect(results.cluster.failures).toBe(0)
     expect(results.limitedLogin.failures).toBe(0)
     for (const side of [results.limitedLogin.repeated.tokens, results.limitedLogin.repeated.peer]) {
       expect(side.rps).toBeGreaterThan(0)
@@ -126,6 +127,17 @@ describe('pnpm bench --quick', () => {
       oneProcess: results.sharedCache.tokens,
       twoProcesses: results.sharedCache.tokens,
     })
+  })
+
+  it('makes exactly one debug_token call per distinct token across four processes sharing a Redis Cluster', () => {
+    const { cluster } = results
+    expect(cluster.processes).toBe(4)
+    expect(cluster.debugTokenCalls).toBe(cluster.tokens)
+    for (const l of [cluster.warm.inProcess, cluster.warm.localLayer, cluster.warm.fromCluster]) {
+      expect(l.p50Ms).toBeGreaterThan(0)
+      expect(l.p99Ms).toBeGreaterThanOrEqual(l.p50Ms)
+    }
+    expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('## Redis Cluster (issue 20)')
   })
 
   it('holds the LRU bound when more tokens arrive than it keeps', () => {
