@@ -87,6 +87,34 @@ function warnWithoutCore(): void {
   })
 }
 
+/** Runs a typed handler; its error, thrown or (async, on Express 4 too) rejected, goes to `next`. */
+function run<T extends TokenType>(handler: TokenHandler<T>, req: Request, res: Response, next: NextFunction): void {
+  try {
+    const result = handler(req as TokenRequest<T>, res, next)
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      Promise.resolve(result).catch(next)
+    }
+  } catch (thrown) {
+    next(thrown)
+  }
+}
+
+/** A `next` that runs `handler` when called without an error, and passes an error on to `next`. */
+function continueTo<T extends TokenType>(
+  handler: TokenHandler<T>,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): NextFunction {
+  return (error?: unknown) => {
+    if (error !== undefined) {
+      next(error)
+      return
+    }
+    run(handler, req, res, next)
+  }
+}
+
 /**
  * Requires a token of the given type(s) and scopes: 401 `token_required` when there is none, 403
  * `insufficient_scope` for another type or a missing scope (statuses are the core's). After
@@ -119,44 +147,47 @@ export function requireToken<T extends TokenType>(
   const fixed = own.tokens === undefined ? undefined : toTokens(own.tokens, 'requireToken()')
   if (fixed === undefined) warnWithoutCore()
 
-  const check = (req: Request, res: Response, next: NextFunction): void => {
-    const fail = (error: unknown) => handleFailure(error, req, res, next, optionsFor(req, own))
-    if (req.tokens !== undefined) {
-      try {
-        req.token = req.tokens.authorize(req.token, requirement, req)
-      } catch (error) {
-        fail(error)
-        return
-      }
-      next()
-      return
-    }
+  /** Without `tokens()` before it: verifies the request's token itself, with `fixed`. */
+  const verifyAlone = (req: Request, res: Response, next: NextFunction): void => {
     if (fixed === undefined) {
       next(new TypeError('requireToken(): use tokens() before it, or pass the `tokens` option'))
       return
     }
-    const { allowInsecure } = optionsFor(req, own)
-    verifyRequest(fixed, req, route, allowInsecure, next, fail)
+    verifyRequest(fixed, req, res, next, route, optionsFor(req, own))
   }
 
-  const handle = (handler: TokenHandler<T>): RequestHandler => {
-    return (req, res, next) =>
-      check(req, res, (error?: unknown) => {
-        if (error !== undefined) {
-          next(error)
-          return
-        }
-        try {
-          const result = handler(req as TokenRequest<T>, res, next)
-          // An async handler's rejection goes to Express's error handling, on Express 4 too.
-          if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-            Promise.resolve(result).catch(next)
-          }
-        } catch (thrown) {
-          next(thrown)
-        }
-      })
+  /**
+   * After `tokens()`: checks `req.token` and returns `true`, or renders the refusal and returns
+   * `false`; `onError`'s `next` then continues to `handler` when there is one, as `check`'s `next`
+   * would. `req.token` is stored again only when the check found another token (a client token kept
+   * aside for a requirement that names `client`).
+   */
+  const authorized = (req: Request, res: Response, next: NextFunction, handler?: TokenHandler<T>): boolean => {
+    const current = req.token
+    let token: TokenOfType<T>
+    try {
+      token = (req.tokens as Tokens).authorize(current, requirement, req)
+    } catch (error) {
+      const after = handler === undefined ? next : continueTo(handler, req, res, next)
+      handleFailure(error, req, res, after, optionsFor(req, own))
+      return false
+    }
+    if (token !== current) req.token = token
+    return true
   }
+
+  const check = (req: Request, res: Response, next: NextFunction): void => {
+    if (req.tokens === undefined) verifyAlone(req, res, next)
+    else if (authorized(req, res, next)) next()
+  }
+
+  // Once the check passed after `tokens()`, the handler runs with no closure made for the request.
+  const handle =
+    (handler: TokenHandler<T>): RequestHandler =>
+    (req, res, next) => {
+      if (req.tokens === undefined) verifyAlone(req, res, continueTo(handler, req, res, next))
+      else if (authorized(req, res, next, handler)) run(handler, req, res, next)
+    }
 
   return Object.assign(check, { handle }) as RequireTokenHandler<T>
 }

@@ -3,7 +3,6 @@ import { isTokens, RouteRequirement, toTokens } from '@tokens/core/adapter'
 import type { RequestHandler } from 'express'
 import { type ExpressAdapterOptions, rememberOptions } from './adapter-options.js'
 import { middlewares, verifyRequest } from './authenticate-request.js'
-import { handleFailure } from './send-token-error.js'
 
 /**
  * Options of {@link tokens}: the core's options (`appId`, `appSecret`, `graphUrl`, `tokenSources`,
@@ -56,8 +55,6 @@ export function tokens(
   middlewares.created++
   return (req, res, next) => {
     rememberOptions(req, adapter)
-    verifyRequest(core, req, optional, adapter.allowInsecure, next, (error) =>
-      handleFailure(error, req, res, next, adapter),
-    )
+    verifyRequest(core, req, res, next, optional, adapter)
   }
 }
