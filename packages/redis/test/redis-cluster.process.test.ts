@@ -218,11 +218,14 @@ describe('redisCache on a Redis Cluster, across three Node processes', () => {
     }
   })
 
-  it('a primary killed mid-run: every verification answers, and nothing the store acknowledged is lost', async () => {
+  it('a primary killed mid-run: every verification answers, nothing the store acknowledged is lost, and revocations still reach every process', async () => {
     const store = redisStore({ nodes: cluster.nodes, prefix: 'fo:', replicaAcks: 1, timeoutMs: 1000 })
     const saved = Array.from({ length: 30 }, (_, i) => userToken(String(i)))
     for (const token of saved) await store.save(token)
-    const victim = await cluster.primaryOf('{1001:0}')
+    // The victim serves the revocation channel's shard, and some of the tokens just saved.
+    const victim = await cluster.primaryOf('xc:evict')
+    const owners = await Promise.all(saved.map((token) => cluster.primaryOf(`{1001:${token.userId}}`)))
+    expect(owners).toContain(victim)
     const hot = newTokens(5)
     for (const w of [a, b, c]) expect(await w.verify(hot)).toEqual(Array(5).fill('ok'))
 
@@ -247,7 +250,7 @@ describe('redisCache on a Redis Cluster, across three Node processes', () => {
     try {
       await expect.poll(() => statuses.length, { timeout: 20_000, interval: 20 }).toBeGreaterThan(30)
       await cluster.kill(victim)
-      const promoted = await cluster.waitUntilServed('{1001:0}')
+      const promoted = await cluster.waitUntilServed('xc:evict')
       expect(promoted).not.toBe(victim)
       const seen = statuses.length
       await expect.poll(() => statuses.length, { timeout: 20_000, interval: 20 }).toBeGreaterThan(seen + 30)
@@ -272,5 +275,14 @@ describe('redisCache on a Redis Cluster, across three Node processes', () => {
     }
     after.close()
     await tokens.close()
+    // The channel moved to the promoted replica: a revocation in A still reaches B's and C's local layers.
+    const [raw] = newTokens(1) as [string]
+    for (const w of [a, b, c]) expect(await w.verify([raw])).toEqual(['ok'])
+    emu.invalidateToken(raw, 'app_removed')
+    expect(await b.verify([raw])).toEqual(['ok']) // B still trusts its local layer
+    await a.call('revoke', { userId: user.id })
+    for (const w of [b, c]) {
+      await expect.poll(async () => (await w.verify([raw]))[0], { timeout: 5000, interval: 20 }).toBe('invalid_token')
+    }
   }, 90_000)
 })
