@@ -74,19 +74,28 @@ export class TokenGuard implements CanActivate {
     return route
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const route = this.#route(context)
-    if (route === 'public') return true
-    const request = this.getRequest(context)
-    if (typeof request?.headers !== 'object' || request.headers === null) {
-      throw new TypeError(
-        `TokenGuard: getRequest() found no request with headers in a '${context.getType()}' context; override getRequest`,
-      )
+  /**
+   * `true` at once when the core answers at once (no token, a token in the in-process cache); a
+   * promise when Graph or an asynchronous cache must be asked. A refusal is always a rejected promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    try {
+      const route = this.#route(context)
+      if (route === 'public') return true
+      const request = this.getRequest(context)
+      if (typeof request?.headers !== 'object' || request.headers === null) {
+        throw new TypeError(
+          `TokenGuard: getRequest() found no request with headers in a '${context.getType()}' context; override getRequest`,
+        )
+      }
+      const { policy, production } = this.#https
+      const secure = policy.isSecure(production, () => transportOf(request))
+      const result = this.tokens.tryAuthenticate(request, route.options(secure))
+      if (result instanceof Promise) return result.then((token) => attachToken(request, token))
+      return attachToken(request, result)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const { policy, production } = this.#https
-    const secure = policy.isSecure(production, () => transportOf(request))
-    attachToken(request, await this.tokens.authenticate(request, route.options(secure)))
-    return true
   }
 
   /** The request the token is read from and attached to. Override for GraphQL-style contexts. */

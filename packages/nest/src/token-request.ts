@@ -30,10 +30,11 @@ const VERIFIED = Symbol('@tokens/nest verified token')
 
 type Verified = { [VERIFIED]?: AccessToken | undefined }
 
-/** Attaches a verified token (or its absence) to the request. */
-export function attachToken(request: TokenRequest, token: AccessToken | undefined): void {
+/** Attaches a verified token (or its absence) to the request; `true`, the guard's answer. */
+export function attachToken(request: TokenRequest, token: AccessToken | undefined): true {
   request.token = token
   ;(request as Verified)[VERIFIED] = token
+  return true
 }
 
 /**

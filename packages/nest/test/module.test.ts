@@ -290,7 +290,7 @@ describe('GraphQL-style contexts', () => {
     expect(token.pageId).toBe(w.page.id)
 
     const missing = resolverContext()
-    const error = await guard.canActivate(missing.context).catch((e: unknown) => e)
+    const error = await Promise.resolve(guard.canActivate(missing.context)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TokenError)
     expect((error as TokenError).code).toBe('token_required')
     await moduleRef.close()
