@@ -208,19 +208,7 @@ export class RedisStore implements TokenStore {
     if (!isPage) delete record.pageId
     const expiresAt = token.info.expiresAt
     const ttl = expiresAt === null ? -1 : Math.max(1, Math.ceil(expiresAt - this.#clock()))
-    const keys = [this.#tokenKey(token), this.#indexKey(token.appId, token.userId)]
-    const pages = isPage ? this.#pagesKey(token.appId, token.pageId as string) : undefined
-    if (pages !== undefined && this.#conn.cluster) {
-      // The Page's zset lives in the Page's slot: listed first, so a listed user whose save then
-      // fails is only a dead member (skipped), never a token the zset does not list.
-      await this.#write((p) => p.eval(ZADD, 1, pages, token.savedAt, keyPart(token.userId), ttl))
-      await this.#write((p) => p.eval(SAVE, 2, ...keys, JSON.stringify(record), ttl, '', token.savedAt, pages))
-      return
-    }
-    if (pages !== undefined) keys.push(pages)
-    await this.#write((p) =>
-      p.eval(SAVE, keys.length, ...keys, JSON.stringify(record), ttl, keyPart(token.userId), token.savedAt),
-    )
+    await this.#put(token, JSON.stringify(record), ttl)
   }
 
   async findUserToken(appId: string, userId: string): Promise<StoredToken | undefined> {
@@ -312,9 +300,66 @@ export class RedisStore implements TokenStore {
     return count
   }
 
+  /**
+   * Copies every token of `source`, another `RedisStore` (the standalone Redis a cluster replaces, or
+   * another prefix), into this store's key layout, each record as it is (a sealed value stays sealed:
+   * this store needs the keys it was sealed with) and with the time it has left to live. A token of
+   * the same identity already here is replaced; a record that sits under another token's key in
+   * `source` is skipped and reported to `onError`. Returns how many were copied. Safe to run again;
+   * tokens saved to `source` meanwhile need another run.
+   *
+   * @example
+   * ```ts
+   * import { redisStore } from '@tokens/redis'
+   * const encryption = { keys: { k1: process.env.TOKEN_KEY! }, currentKeyId: 'k1' }
+   * const standalone = redisStore({ url: 'redis://10.0.0.9:6379', encryption })
+   * const cluster = redisStore({ nodes: ['redis://10.0.0.1:6379'], encryption })
+   * console.log(`${await cluster.importFrom(standalone)} tokens copied`)
+   * ```
+   */
+  async importFrom(source: RedisStore): Promise<number> {
+    if (!(source instanceof RedisStore)) throw new TypeError('redisStore.importFrom: source must be a RedisStore')
+    await this.#checkEviction()
+    if (this.#refusal !== undefined) throw new Error(this.#refusal)
+    let count = 0
+    for (const kind of ['user:', 'page:']) {
+      for (const key of await scanKeys(source.#conn, `${globPart(source.#prefix + kind)}*`)) {
+        const replies = await source.#conn.run((c) => c.pipeline().get(key).pttl(key).exec())
+        const json = replies?.[0]?.[1]
+        const pttl = Number(replies?.[1]?.[1])
+        if (typeof json !== 'string' || pttl === -2) continue // expired meanwhile
+        const row = JSON.parse(json) as StoredToken
+        if (source.#tokenKey(row) !== key) {
+          this.#report(
+            `redisStore.importFrom: the record under ${key} belongs to another token (moved or copied): skipped`,
+          )
+          continue
+        }
+        await this.#put(row, json, pttl < 0 ? -1 : pttl)
+        count++
+      }
+    }
+    return count
+  }
+
   /** Closes the connection if the store opened it from `url`. */
   close(): void {
     this.#conn.close()
+  }
+
+  /** Writes the record `json` of `token` with a TTL of `ttl` ms (-1: none), and its index entries. */
+  async #put(token: StoredToken, json: string, ttl: number): Promise<void> {
+    const keys = [this.#tokenKey(token), this.#indexKey(token.appId, token.userId)]
+    const pages = token.kind === 'page' ? this.#pagesKey(token.appId, token.pageId as string) : undefined
+    if (pages !== undefined && this.#conn.cluster) {
+      // The Page's zset lives in the Page's slot: listed first, so a listed user whose save then
+      // fails is only a dead member (skipped), never a token the zset does not list.
+      await this.#write((p) => p.eval(ZADD, 1, pages, token.savedAt, keyPart(token.userId), ttl))
+      await this.#write((p) => p.eval(SAVE, 2, ...keys, json, ttl, '', token.savedAt, pages))
+      return
+    }
+    if (pages !== undefined) keys.push(pages)
+    await this.#write((p) => p.eval(SAVE, keys.length, ...keys, json, ttl, keyPart(token.userId), token.savedAt))
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createTokens, type StoredTokenIdentity, type TokenError, type TokensEvent } from '@tokens/core'
 import { describeStoreConformance, pageToken, userToken } from '@tokens/core/testing'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache, redisStore } from '../src/index.js'
 import { Worker } from './cache-worker.js'
 import { startCluster, type TestCluster } from './redis-cluster.js'
+import { startRedis } from './redis-server.js'
 
 // One cluster (6 redis-server processes) for the whole file; the failover test, which kills a
 // primary, comes last.
@@ -81,6 +82,43 @@ describeStoreConformance('redisStore on a Redis Cluster', {
 })
 
 describe('redisStore on a Redis Cluster', () => {
+  it("importFrom copies a standalone store's tokens into the cluster layout: sealed as they were, with their TTLs", async () => {
+    const standalone = await startRedis()
+    const encryption = { keys: { k1: randomBytes(32) }, currentKeyId: 'k1' }
+    const old = redisStore({ url: standalone.url, prefix: 'tokens:', encryption })
+    const store = redisStore({ redis: client, prefix: 'moved:', encryption })
+    try {
+      const expiring = { ...userToken('42'), info: { ...userToken('42').info, expiresAt: Date.now() + 3_600_000 } }
+      const rows = [expiring, pageToken('42', '7', undefined, 2), pageToken('43', '7', undefined, 3), userToken('44')]
+      for (const row of rows) await old.save(row)
+      expect(await store.importFrom(old)).toBe(4)
+      expect(await store.findUserToken('1001', '42')).toEqual(expiring)
+      expect(await store.findUserToken('1001', '44')).toEqual(rows[3])
+      expect(await store.findPageToken('1001', '7')).toEqual(rows[2]) // the latest saved
+      expect(await store.listPageTokens('1001', '42')).toEqual([rows[1]])
+      const ttl = await client.pttl('moved:user:{1001:42}')
+      expect(ttl).toBeGreaterThan(3_500_000)
+      expect(ttl).toBeLessThanOrEqual(3_600_000)
+      expect(await client.pttl('moved:user:{1001:44}')).toBe(-1)
+      // Sealed as they were: no raw token in the cluster.
+      for (const key of await keysOf('moved:')) {
+        const type = await client.type(key)
+        const text =
+          type === 'string'
+            ? await client.get(key)
+            : JSON.stringify(type === 'hash' ? await client.hgetall(key) : await client.zrange(key, '0', '-1'))
+        for (const row of rows) expect(text).not.toContain(row.value)
+      }
+      // The standalone store keeps its layout and its data: it still works as it did.
+      expect(await old.findPageToken('1001', '7')).toEqual(rows[2])
+      expect(await store.deleteUser('1001', '42')).toBe(2)
+      expect(await store.findPageToken('1001', '7')).toEqual(rows[2])
+    } finally {
+      old.close()
+      await standalone.stop()
+    }
+  })
+
   it("keeps a user's tokens and index in the user's slot, and a Page's zset in the Page's slot", async () => {
     const store = redisStore({ redis: client, prefix: 'slots:' })
     await store.save(userToken('42'))
