@@ -284,9 +284,19 @@ export function keyPart(id: string): string {
   return encodeURIComponent(id)
 }
 
-/** Validates a key prefix option. */
-export function prefixOf(prefix: string | undefined, factory: string): string {
+/**
+ * Validates a key prefix option. On a cluster (`nodes`, or a `Cluster` client) a prefix may not hold
+ * `{` or `}`: Redis would hash the prefix's braces instead of the keys' own tags, and keys a script
+ * touches together could land in different slots.
+ */
+export function prefixOf(prefix: string | undefined, factory: string, options?: RedisConnectionOptions): string {
   const value = prefix ?? 'tokens:'
   if (typeof value !== 'string' || /\s/.test(value)) throw new TypeError(`${factory}: option 'prefix' must be a string`)
+  const cluster = options?.nodes !== undefined || options?.redis?.isCluster === true
+  if (cluster && /[{}]/.test(value)) {
+    throw new TypeError(
+      `${factory}: option 'prefix' must not contain '{' or '}' on a Redis Cluster (keys are hash-tagged)`,
+    )
+  }
   return value
 }

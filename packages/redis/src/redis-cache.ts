@@ -122,7 +122,7 @@ export class RedisCache implements VerificationCache {
       throw new TypeError("redisCache: option 'onError' must be a function")
     }
     this.#onError = onError
-    this.#prefix = prefixOf(options?.prefix, 'redisCache')
+    this.#prefix = prefixOf(options?.prefix, 'redisCache', options)
     this.#clock = options?.clock ?? Date.now
     if (typeof this.#clock !== 'function') throw new TypeError("redisCache: option 'clock' must be a function")
     const localMaxEntries = positive(options?.localMaxEntries, 1000, 'localMaxEntries')

@@ -166,7 +166,7 @@ export class RedisStore implements TokenStore {
   constructor(options: RedisStoreOptions) {
     // Every option is checked before a client is opened: a mistake must not leave one running.
     if (typeof options !== 'object' || options === null) throw new TypeError('redisStore: options must be an object')
-    this.#prefix = prefixOf(options.prefix, 'redisStore')
+    this.#prefix = prefixOf(options.prefix, 'redisStore', options)
     const timeoutMs = options.timeoutMs ?? 2000
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
       throw new TypeError("redisStore: option 'timeoutMs' must be > 0")

@@ -168,7 +168,7 @@ describe('redisStore on a Redis Cluster', () => {
     }
   })
 
-  it("bad 'nodes' or 'replicaAcks' throw a TypeError naming the option, before any client is opened", () => {
+  it("bad 'nodes', 'replicaAcks' or 'prefix' throw a TypeError naming the option, before any client is opened", () => {
     const bad: Array<[() => unknown, RegExp]> = [
       [() => redisStore({ nodes: [] }), /redisStore: option 'nodes' must be a non-empty array/],
       [() => redisCache({ nodes: ['http://10.0.0.1:6379'] }), /redisCache: option 'nodes' must list redis:\/\//],
@@ -178,6 +178,8 @@ describe('redisStore on a Redis Cluster', () => {
         /redisCache: pass one of 'redis', 'url' or 'nodes', not url and nodes/,
       ],
       [() => redisStore({ nodes: cluster.nodes, replicaAcks: -1 }), /option 'replicaAcks' must be an integer >= 0/],
+      [() => redisCache({ redis: client, prefix: 'app{1}:' }), /option 'prefix' must not contain '\{' or '\}'/],
+      [() => redisStore({ nodes: cluster.nodes, prefix: 'app{' }), /option 'prefix' must not contain/],
     ]
     for (const [build, message] of bad) expect(build).toThrow(message)
   })
