@@ -42,14 +42,20 @@ export function attachToken(request: TokenRequest, token: AccessToken | undefine
  * (GraphQL, RPC), that of the argument (or its `req`) that the guard's `getRequest` returned.
  */
 export function findToken(context: ExecutionContext): AccessToken | undefined {
-  const candidates: unknown[] =
-    context.getType() === 'http'
-      ? [context.switchToHttp().getRequest()]
-      : context.getArgs().flatMap((arg: unknown) => [arg, (arg as { req?: unknown } | null | undefined)?.req])
-  for (const candidate of candidates) {
-    if (typeof candidate === 'object' && candidate !== null && Object.hasOwn(candidate, VERIFIED)) {
-      return (candidate as Verified)[VERIFIED]
-    }
+  // An HTTP request is the one candidate: no list is built for it, on every request.
+  if (context.getType() === 'http') return verifiedOn(context.switchToHttp().getRequest())
+  for (const arg of context.getArgs()) {
+    if (isVerified(arg)) return arg[VERIFIED]
+    const req = (arg as { req?: unknown } | null | undefined)?.req
+    if (isVerified(req)) return req[VERIFIED]
   }
   return undefined
+}
+
+function isVerified(candidate: unknown): candidate is Verified {
+  return typeof candidate === 'object' && candidate !== null && Object.hasOwn(candidate, VERIFIED)
+}
+
+function verifiedOn(candidate: unknown): AccessToken | undefined {
+  return isVerified(candidate) ? candidate[VERIFIED] : undefined
 }
