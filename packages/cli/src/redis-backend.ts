@@ -1,7 +1,7 @@
 import type { EncryptionOptions, StoredToken } from '@tokens/core'
 import { redisStore } from '@tokens/redis'
 import { Redis } from 'ioredis'
-import { unavailable } from './failure.js'
+import { unavailable, usage } from './failure.js'
 import type { StoreBackend } from './store-backend.js'
 import type { StoreSpec } from './store-spec.js'
 import { type StoredRow, sealedWith } from './stored-rows.js'
@@ -55,6 +55,15 @@ export async function openRedis(
   } catch (error) {
     client.disconnect()
     throw down(error)
+  }
+  // A cluster node answers SCAN for its own keys only, and a cluster store has another key layout:
+  // listing one node would be a partial listing, so it is refused.
+  const clusterInfo = await client.info('cluster').catch(() => '')
+  if (/^cluster_enabled:1/m.test(clusterInfo)) {
+    client.disconnect()
+    throw usage(
+      `Redis at ${spec.shown} is a node of a Redis Cluster: the tokens CLI reads stores on a standalone Redis only (a cluster store's keys are spread over its primaries, under hash-tagged names)`,
+    )
   }
   const store = redisStore({
     redis: client,

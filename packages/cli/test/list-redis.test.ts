@@ -129,4 +129,18 @@ describe('tokens list on a Redis store', () => {
       `tokens: Redis at redis://:***@127.0.0.1:${dead.port} is unreachable (ECONNREFUSED): is it running, and is the URL right?\n`,
     )
   })
+
+  it('a node of a Redis Cluster: exit 2, one line saying the CLI reads standalone stores only (no partial listing)', async () => {
+    const node = await startRedis(['--cluster-enabled', 'yes'])
+    try {
+      const run = await tokensCli(['list', '--store', node.url], { env: graph.env() })
+      expect(run.code).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toBe(
+        `tokens: Redis at ${node.url} is a node of a Redis Cluster: the tokens CLI reads stores on a standalone Redis only (a cluster store's keys are spread over its primaries, under hash-tagged names)\n`,
+      )
+    } finally {
+      await node.stop()
+    }
+  })
 })
