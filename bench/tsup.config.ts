@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup'
 
-// Six entry points: the runner, the three kinds of child process it forks, the profiler (profile.ts)
+// Seven entry points: the runner, the four kinds of child process it forks, the profiler (profile.ts)
 // and the Redis Cluster figures alone (cluster-run.ts).
 export default defineConfig({
   entry: [
@@ -8,6 +8,7 @@ export default defineConfig({
     'src/server-main.ts',
     'src/load-main.ts',
     'src/memory-main.ts',
+    'src/open-telemetry-main.ts',
     'src/profile.ts',
     'src/cluster-run.ts',
   ],

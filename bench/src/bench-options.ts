@@ -29,6 +29,11 @@ export interface BenchOptions {
    * ID token, then `firstSightRounds` rounds of `firstSightRequests` requests with a new token each.
    */
   limitedLogin: { pairs: number; requests: number; firstSightRounds: number; firstSightRequests: number }
+  /**
+   * OpenTelemetry on the hot path: `rounds` rounds of one process per variant (api absent, off, no
+   * SDK, SDK), each timing `verifications` warm verifications.
+   */
+  openTelemetry: { rounds: number; verifications: number }
   /** Memory: tokens verified before measuring, tokens measured, then tokens past the LRU bound (as many: a leak would double the heap). */
   memory: { warmup: number; tokens: number; beyondBound: number }
 }
@@ -61,6 +66,7 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         burst: { requests: 1000, tokens: 100, connections: 100 },
         limitedLogin: { pairs: 2, requests: 1500, firstSightRounds: 2, firstSightRequests: 300 },
         memory: { warmup: 500, tokens: 5000, beyondBound: 5000 },
+        openTelemetry: { rounds: 2, verifications: 50_000 },
       }
     : {
         quick,
@@ -75,5 +81,6 @@ export function parseBenchOptions(argv: readonly string[], resultsDir: string): 
         burst: { requests: 1000, tokens: 100, connections: 100 },
         limitedLogin: { pairs: 10, requests: 10_000, firstSightRounds: 6, firstSightRequests: 1000 },
         memory: { warmup: 1000, tokens: 100_000, beyondBound: 100_000 },
+        openTelemetry: { rounds: 10, verifications: 500_000 },
       }
 }

@@ -61,6 +61,29 @@ export function clusterMarkdown(c: ClusterBench): string[] {
   ]
 }
 
+/** The OpenTelemetry section: the hot path per variant, against `@opentelemetry/api` absent. */
+function openTelemetryRows(r: Results): string[] {
+  const o = r.openTelemetry
+  const ns = (n: number) => n.toFixed(0)
+  const ratio = (n: number) => n.toFixed(3)
+  return [
+    '## OpenTelemetry on the hot path',
+    '',
+    `A warm token's \`tryAuthenticate\` (the in-process cache answers; no HTTP) timed over` +
+      ` ${o.verificationsPerRun.toLocaleString('en-US')} calls in one process per variant, ${o.rounds} rounds` +
+      ' (order reversed every other round); each variant divided by the process without `@opentelemetry/api` of its' +
+      ` round, then the median over the rounds (IQR; min–max). Without the package the core looked for it` +
+      ` ${o.absentLookups} time(s), when it was built, and loaded nothing.`,
+    '',
+    '| @opentelemetry/api | ns per verification | / without the package |',
+    '|---|--:|--:|',
+    `| not installed (baseline) | ${spread(o.nsPerVerification.absent, ns)} | 1 |`,
+    `| installed, \`openTelemetry: false\` | ${spread(o.nsPerVerification.off, ns)} | ${spread(o.ratio.off, ratio)} |`,
+    `| installed, no SDK registered (no-op tracer and meter) | ${spread(o.nsPerVerification.api, ns)} | ${spread(o.ratio.api, ratio)} |`,
+    `| installed, SDK registered (every span sampled, batched; metrics aggregated) | ${spread(o.nsPerVerification.sdk, ns)} | ${spread(o.ratio.sdk, ratio)} |`,
+  ]
+}
+
 /** The results as Markdown: the context, each figure, and where each target stands. */
 export function reportMarkdown(r: Results): string {
   const { express, nest, versus, coldBurst, memory, sharedCache, fastify, limitedLogin: ll } = r
@@ -150,6 +173,8 @@ export function reportMarkdown(r: Results): string {
         ]),
     '',
     ...clusterMarkdown(r.cluster),
+    ...openTelemetryRows(r),
+    '',
     '## What the Express overhead is made of',
     '',
     `Server CPU per request in six servers, each adding one step to the one before, loaded in ${r.breakdown.rounds} rounds` +

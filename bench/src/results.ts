@@ -1,6 +1,7 @@
 import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
 import type { MachineLoad } from './machine-load.js'
+import type { OpenTelemetryCost } from './open-telemetry-bench.js'
 import type { ServerProfile } from './profile-bench.js'
 import type { Spread } from './statistics.js'
 
@@ -178,6 +179,8 @@ export interface Results {
   fastify: { overhead: Overhead; versus: Versus }
   /** iOS Limited Login ID tokens: against express-oauth2-jwt-bearer. */
   limitedLogin: LimitedLoginVersus
+  /** The hot path with `@opentelemetry/api` absent, off, without an SDK and with one. */
+  openTelemetry: OpenTelemetryCost
   /** The longer chaos run (full runs only). */
   chaos?: ChaosRun | undefined
 }

@@ -12,6 +12,7 @@ import { coldBurstBench } from './cold-burst-bench.js'
 import { limitedLoginBench } from './limited-login-bench.js'
 import { watchMachineLoad } from './machine-load.js'
 import { memoryBench } from './memory-bench.js'
+import { openTelemetryBench } from './open-telemetry-bench.js'
 import { overheadBench } from './overhead-bench.js'
 import { profileServer } from './profile-bench.js'
 import { ratioChart } from './ratio-chart.js'
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     })
     step('3/6 iOS Limited Login: against express-oauth2-jwt-bearer')
     const limitedLogin = await limitedLoginBench(world, options)
+    step('OpenTelemetry on the hot path: @opentelemetry/api absent, off, without an SDK, with one')
+    const openTelemetry = await openTelemetryBench(world, options)
     step('4/6 cold burst')
     const coldBurst = await coldBurstBench(world, options)
     step('5/6 memory')
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
       versus,
       fastify: { overhead: fastifyOverhead, versus: fastifyVersus },
       limitedLogin,
+      openTelemetry,
       coldBurst,
       memory,
       sharedCache,

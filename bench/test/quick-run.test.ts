@@ -155,4 +155,13 @@ describe('pnpm bench --quick', () => {
       expect(svg).toContain(name)
     expect(svg).not.toMatch(/NaN|undefined|Infinity/)
   })
+
+  it('times the hot path with @opentelemetry/api absent (looked for once, nothing loaded), off, without an SDK and with one', () => {
+    const o = results.openTelemetry
+    expect(o.absentLookups).toBe(1)
+    for (const variant of ['absent', 'off', 'api', 'sdk'] as const) {
+      expect(o.nsPerVerification[variant].median).toBeGreaterThan(0)
+    }
+    expect(stdout).toContain('## OpenTelemetry on the hot path')
+  })
 })
