@@ -63,7 +63,7 @@ async function step<T>(ctx: AcquisitionContext, call: () => Promise<T>): Promise
   try {
     return await call()
   } catch (error) {
-    const mapped = asOutage(error, ctx.graph, ctx.options.realm)
+    const mapped = asOutage(error, ctx.graph)
     if (mapped instanceof TokenError && mapped.code === 'misconfigured') {
       ctx.emit({ type: 'error', where: 'credentials', message: mapped.message })
     }
@@ -78,7 +78,6 @@ async function step<T>(ctx: AcquisitionContext, call: () => Promise<T>): Promise
  */
 export async function storeCall<T>(
   emit: (event: TokensEvent) => void,
-  realm: string,
   action: string,
   call: () => Promise<T>,
 ): Promise<T> {
@@ -86,7 +85,7 @@ export async function storeCall<T>(
     return await call()
   } catch (error) {
     emit({ type: 'error', where: 'store', message: messageOf(error, `store ${action} failed`) })
-    throw new TokenError('store_unavailable', 'The token store is unavailable', { realm, cause: error })
+    throw new TokenError('store_unavailable', 'The token store is unavailable', { cause: error })
   }
 }
 
@@ -102,7 +101,7 @@ function traced<T>(ctx: AcquisitionContext, store: TokenStore, operation: string
  */
 function unexpectedAnswer(ctx: AcquisitionContext, what: string): TokenError {
   const cause = new GraphApiError(200, { message: `Graph API answered unexpectedly: ${what}` })
-  return new TokenError('graph_unavailable', 'Graph API gave an unexpected answer', { realm: ctx.options.realm, cause })
+  return new TokenError('graph_unavailable', 'Graph API gave an unexpected answer', { cause })
 }
 
 function accessToken(ctx: AcquisitionContext, answer: OAuthAnswer): string {
@@ -129,7 +128,7 @@ async function save(
     savedAt: ctx.options.clock(),
   }
   const store = ctx.store
-  await storeCall(ctx.emit, ctx.options.realm, 'write', () => traced(ctx, store, 'save', () => store.save(record)))
+  await storeCall(ctx.emit, 'write', () => traced(ctx, store, 'save', () => store.save(record)))
   ctx.emit({
     type: 'store_write',
     kind,
@@ -241,7 +240,7 @@ export async function pageTokens(
   if (ctx.store && !options.refresh) {
     const store = ctx.store
     const stored = (
-      await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
+      await storeCall(ctx.emit, 'read', () =>
         traced(ctx, store, 'listPageTokens', () => store.listPageTokens(userToken.appId, userToken.userId)),
       )
     )
@@ -291,7 +290,7 @@ export async function pageToken(
   if (typeof pageId !== 'string' || !/^\d{1,32}$/.test(pageId)) throw new TypeError('pageToken: pageId must be digits')
   if (ctx.store && !options.refresh) {
     const store = ctx.store
-    const stored = await storeCall(ctx.emit, ctx.options.realm, 'read', () =>
+    const stored = await storeCall(ctx.emit, 'read', () =>
       traced(ctx, store, 'listPageTokens', () => store.listPageTokens(userToken.appId, userToken.userId)),
     )
     const hit = stored.find((record) => record.pageId === pageId)

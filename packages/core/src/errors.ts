@@ -111,7 +111,7 @@ export interface TokenErrorBody {
  * ```ts
  * import type { TokenError, TokenErrorResponse } from '@tokens/core'
  * function send(error: TokenError): void {
- *   const { status, headers, body }: TokenErrorResponse = error.toResponse()
+ *   const { status, headers, body }: TokenErrorResponse = error.toResponse(tokens.realm)
  *   res.status(status).set(headers).json(body)
  * }
  * ```
@@ -142,7 +142,10 @@ export interface TokenErrorDetails {
   scopes?: readonly string[]
   /** Seconds a client should wait (`graph_unavailable`, `store_unavailable`), sent as `Retry-After`. */
   retryAfterSeconds?: number
-  /** The `realm` of the `WWW-Authenticate` challenge. @default 'api' */
+  /**
+   * A `realm` of its own for the `WWW-Authenticate` challenge. Without it, the realm is the one the
+   * response is rendered with: the adapter's (the core's `realm` option), else `'api'`.
+   */
   realm?: string
   /** The underlying failure (a `GraphApiError`, a network error). Never exposed to clients. */
   cause?: unknown
@@ -179,7 +182,8 @@ export class TokenError extends Error {
   readonly reason: InvalidTokenReason | undefined
   readonly scopes: readonly string[]
   readonly retryAfterSeconds: number | undefined
-  readonly realm: string
+  /** The realm given to the constructor, if any: it wins over the one a response is rendered with. */
+  readonly realm: string | undefined
 
   /** `instanceof` holds across the ESM and CommonJS copies of this package (frameworks catch by class). */
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -200,17 +204,25 @@ export class TokenError extends Error {
       code === 'graph_unavailable' || code === 'store_unavailable'
         ? (details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)
         : undefined
-    this.realm = details.realm ?? DEFAULT_REALM
+    this.realm = details.realm
     publishError(this)
   }
 
   /**
-   * The response headers: the RFC 6750 challenge, `Retry-After` for `graph_unavailable` and
-   * `store_unavailable`, nothing more for `misconfigured` (the server's fault, not the client's).
+   * The response headers, with the challenge in the default realm (`'api'`, or the error's own):
+   * adapters render with {@link TokenError.toResponse} and their realm instead.
    */
   get headers(): Record<string, string> {
+    return this.#headers(DEFAULT_REALM)
+  }
+
+  /**
+   * The RFC 6750 challenge in `realm` (the error's own realm wins), `Retry-After` for
+   * `graph_unavailable` and `store_unavailable`, nothing more for `misconfigured` (the server's fault).
+   */
+  #headers(rendered: string): Record<string, string> {
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
-    const realm = `Bearer realm=${quote(this.realm)}`
+    const realm = `Bearer realm=${quote(this.realm ?? rendered)}`
     switch (this.code) {
       case 'token_required':
         headers['WWW-Authenticate'] = realm
@@ -237,13 +249,16 @@ export class TokenError extends Error {
     return headers
   }
 
-  /** The status, headers and JSON body an adapter sends. */
-  toResponse(): TokenErrorResponse {
+  /**
+   * The status, headers and JSON body an adapter sends. `realm` is the challenge's realm (the core's
+   * `realm` option, `tokens.realm`); the only place a realm is applied.
+   */
+  toResponse(realm: string = DEFAULT_REALM): TokenErrorResponse {
     // What is wrong with the server's configuration is for its logs, not for its clients.
     const description = this.code === 'misconfigured' ? MISCONFIGURED_DESCRIPTION : this.message
     const body: TokenErrorBody = { error: this.code, error_description: description }
     if (this.reason !== undefined) body.reason = this.reason
-    return { status: this.status, headers: this.headers, body }
+    return { status: this.status, headers: this.#headers(realm), body }
   }
 
   /** The JSON body, so `JSON.stringify(error)` never shows more than a client may see. */

@@ -12,7 +12,10 @@ import { TokenError } from './errors.js'
  *   const like: RequestLike = request // a Node request as it is; Express, Fastify and Nest requests fit too
  *   tokens.authenticate(like, { required: true }).then(
  *     (token) => response.end(`hello, ${token?.type} token`),
- *     (error: TokenError) => response.writeHead(error.status, error.headers).end(JSON.stringify(error)),
+ *     (error: TokenError) => {
+ *       const { status, headers, body } = error.toResponse(tokens.realm)
+ *       response.writeHead(status, headers).end(JSON.stringify(body))
+ *     },
  *   )
  * }).listen(3000)
  * ```
@@ -73,8 +76,6 @@ export interface ExtractOptions {
   sources?: TokenSources
   /** Longer tokens are refused as `invalid_request` before any Graph call. @default 8192 */
   maxTokenLength?: number
-  /** The `realm` of the challenge. @default 'api' */
-  realm?: string
   /** Accept a cookie-borne token on an unsafe cross-site request (see `TokensOptions`). @default false */
   allowCrossSiteCookies?: boolean
 }
@@ -84,12 +85,12 @@ const TOKEN_SYNTAX = /^[A-Za-z0-9\-._~+/|]+=*$/
 const BEARER = /^bearer(?:\s+(.*))?$/is
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192
 
-function single(value: unknown, where: string, realm: string): string | undefined {
+function single(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null) return undefined
   if (typeof value === 'string') return value
   if (Array.isArray(value))
-    throw new TokenError('invalid_request', `The access token was sent more than once in the ${where}`, { realm })
-  throw new TokenError('invalid_request', `The access token in the ${where} is not a string`, { realm })
+    throw new TokenError('invalid_request', `The access token was sent more than once in the ${where}`, {})
+  throw new TokenError('invalid_request', `The access token in the ${where} is not a string`, {})
 }
 
 function field(container: unknown, name: string): unknown {
@@ -181,19 +182,19 @@ function plainBearer(header: string): string | undefined {
   return header.slice(7)
 }
 
-function fromHeader(req: RequestLike, realm: string): string | undefined {
-  const header = single(req.headers.authorization, 'Authorization header', realm)
+function fromHeader(req: RequestLike): string | undefined {
+  const header = single(req.headers.authorization, 'Authorization header')
   if (header === undefined) return undefined
   // Node keeps the first of two, a proxy in front may keep the last: which one is the token?
   if (repeatedAuthorization(req)) {
-    throw new TokenError('invalid_request', 'The request has more than one Authorization header', { realm })
+    throw new TokenError('invalid_request', 'The request has more than one Authorization header', {})
   }
   const plain = plainBearer(header)
   if (plain !== undefined) return plain
   const match = BEARER.exec(header.trim())
   if (match === null) return undefined // another scheme (Basic, Digest…): not ours to judge
   const token = match[1]?.trim()
-  if (!token) throw new TokenError('invalid_request', 'The Authorization header has no bearer token', { realm })
+  if (!token) throw new TokenError('invalid_request', 'The Authorization header has no bearer token', {})
   return token
 }
 
@@ -211,27 +212,26 @@ function fromHeader(req: RequestLike, realm: string): string | undefined {
  */
 export function extractToken(req: RequestLike, options: ExtractOptions = {}): string | undefined {
   const sources = options.sources ?? {}
-  const realm = options.realm ?? 'api'
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH
   // The first token found, and how many were: no array per request.
   let found: string | undefined
   let count = 0
   if (sources.header !== false) {
-    const token = fromHeader(req, realm)
+    const token = fromHeader(req)
     if (token !== undefined) {
       found = token
       count++
     }
   }
   if (sources.query === true) {
-    const token = single(field(req.query, 'access_token'), 'query string', realm)
+    const token = single(field(req.query, 'access_token'), 'query string')
     if (token !== undefined) {
       found ??= token
       count++
     }
   }
   if (sources.body === true && isFormEncoded(req.headers['content-type'])) {
-    const token = single(field(req.body, 'access_token'), 'request body', realm)
+    const token = single(field(req.body, 'access_token'), 'request body')
     if (token !== undefined) {
       found ??= token
       count++
@@ -241,9 +241,7 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
     const token = cookieValue(req, sources.cookie)
     if (token !== undefined && token !== '') {
       if (options.allowCrossSiteCookies !== true && isCrossSiteUnsafe(req)) {
-        throw new TokenError('invalid_request', 'A token in a cookie is not accepted on a cross-site request', {
-          realm,
-        })
+        throw new TokenError('invalid_request', 'A token in a cookie is not accepted on a cross-site request', {})
       }
       found ??= token
       count++
@@ -251,9 +249,9 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
   }
   if (found === undefined) return undefined
   if (count > 1) {
-    throw new TokenError('invalid_request', 'The access token was sent by more than one method', { realm })
+    throw new TokenError('invalid_request', 'The access token was sent by more than one method', {})
   }
-  checkTokenSyntax(found, maxLength, realm)
+  checkTokenSyntax(found, maxLength)
   return found
 }
 
@@ -261,13 +259,11 @@ export function extractToken(req: RequestLike, options: ExtractOptions = {}): st
  * Refuses, as `invalid_request`, what cannot be a bearer token: too long, or characters outside
  * the RFC 6750 b64token alphabet (plus `|`). Costs no network call.
  */
-export function checkTokenSyntax(token: string, maxLength = DEFAULT_MAX_TOKEN_LENGTH, realm = 'api'): void {
+export function checkTokenSyntax(token: string, maxLength = DEFAULT_MAX_TOKEN_LENGTH): void {
   if (token.length > maxLength) {
-    throw new TokenError('invalid_request', `The access token is longer than ${maxLength} characters`, { realm })
+    throw new TokenError('invalid_request', `The access token is longer than ${maxLength} characters`, {})
   }
   if (!TOKEN_SYNTAX.test(token)) {
-    throw new TokenError('invalid_request', 'The access token has characters outside the bearer token alphabet', {
-      realm,
-    })
+    throw new TokenError('invalid_request', 'The access token has characters outside the bearer token alphabet', {})
   }
 }

@@ -78,8 +78,6 @@ export interface GraphClientConfig {
   retry: Required<RetryOptions>
   clock: () => number
   emit: (event: TokensEvent) => void
-  /** The `realm` of the `graph_unavailable` errors it throws. */
-  realm: string
   /** Spans and metrics of each request, when OpenTelemetry is on. */
   telemetry?: GraphTelemetry | undefined
 }
@@ -291,7 +289,7 @@ export class GraphClient {
         error: message,
       })
       const detail = error instanceof Error ? scrub(error.message, secrets) : 'unknown'
-      throw new TokenError('graph_unavailable', message, { realm: this.#config.realm, cause: new Error(detail) })
+      throw new TokenError('graph_unavailable', message, { cause: new Error(detail) })
     }
     this.#usage = readUsage(this.#usage, response.headers, clock())
     let body: unknown

@@ -22,7 +22,6 @@ export interface JwksContext {
   options: ResolvedLimitedLoginOptions
   fetch: typeof fetch
   clock: () => number
-  realm: string
   emit: (event: TokensEvent) => void
 }
 
@@ -78,7 +77,6 @@ export class JwksCache {
       } catch (error) {
         if (this.#keys === undefined) {
           throw new TokenError('graph_unavailable', "Meta's Limited Login keys could not be fetched", {
-            realm: this.#ctx.realm,
             cause: error,
           })
         }
@@ -89,9 +87,7 @@ export class JwksCache {
         })
       }
     } else if (this.#keys === undefined) {
-      throw new TokenError('graph_unavailable', "Meta's Limited Login keys could not be fetched", {
-        realm: this.#ctx.realm,
-      })
+      throw new TokenError('graph_unavailable', "Meta's Limited Login keys could not be fetched", {})
     }
     return this.#keys?.get(kid)
   }

@@ -7,7 +7,7 @@ import type { ResolvedOptions } from './options.js'
  * and `app_id`). A failure of Meta's side is `graph_unavailable`; a refusal of the token, `invalid_token`.
  */
 export async function postUninstall(options: ResolvedOptions, idToken: string, appId: string): Promise<void> {
-  const { fetch, limitedLogin, realm, timeoutMs } = options
+  const { fetch, limitedLogin, timeoutMs } = options
   const deadline = new Deadline(timeoutMs)
   let response: Response
   try {
@@ -20,21 +20,17 @@ export async function postUninstall(options: ResolvedOptions, idToken: string, a
     await response.arrayBuffer().catch(() => undefined)
   } catch (error) {
     throw new TokenError('graph_unavailable', 'The Limited Login uninstall endpoint could not be reached', {
-      realm,
       cause: error,
     })
   } finally {
     deadline.clear()
   }
   if (response.status >= 500 || response.status === 429) {
-    throw new TokenError('graph_unavailable', `The Limited Login uninstall endpoint answered ${response.status}`, {
-      realm,
-    })
+    throw new TokenError('graph_unavailable', `The Limited Login uninstall endpoint answered ${response.status}`, {})
   }
   if (!response.ok) {
     throw new TokenError('invalid_token', 'Meta refused the Limited Login token for the uninstall', {
       reason: 'invalidated',
-      realm,
     })
   }
 }

@@ -99,13 +99,12 @@ export class LimitedLoginVerifier {
       options: options.limitedLogin,
       fetch: options.fetch,
       clock: options.clock,
-      realm: options.realm,
       emit,
     })
   }
 
   #invalid(reason: InvalidTokenReason): TokenError {
-    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
+    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason })
   }
 
   #audiences(): string[] {

@@ -76,7 +76,6 @@ export class MemoryNonceStore implements NonceStore {
 export interface NonceCheck {
   store: NonceStore
   appId: string
-  realm: string
   clock: () => number
   clockToleranceMs: number
 }
@@ -96,7 +95,6 @@ export async function consumeNonce(token: LimitedLoginToken, expected: string, c
   const refuse = () =>
     new TokenError('invalid_token', REASON_DESCRIPTIONS.nonce_mismatch, {
       reason: 'nonce_mismatch',
-      realm: check.realm,
     })
   if (typeof expected !== 'string' || expected === '') throw new TypeError('verify: nonce must be a non-empty string')
   if (token.nonce === undefined || !sameString(token.nonce, expected)) throw refuse()

@@ -13,18 +13,16 @@ import type { GraphClient } from './graph-client.js'
 export function asOutage(
   error: unknown,
   graph: GraphClient,
-  realm: string,
   description = 'Graph API is unavailable',
   appTokenCall = false,
 ): unknown {
   if (!(error instanceof GraphApiError)) return error
   if (error.credentialsRefused || (appTokenCall && error.category === 'auth')) {
-    return misconfigured(`Graph said: ${error.message}`, realm, error)
+    return misconfigured(`Graph said: ${error.message}`, error)
   }
   if (!error.retryable) return error
   const throttled = error.category === 'throttle'
   return new TokenError('graph_unavailable', throttled ? 'Graph API is throttling the app' : description, {
-    realm,
     cause: error,
     retryAfterSeconds: throttled ? graph.retryAfterSeconds() : undefined,
   })
@@ -42,8 +40,8 @@ export function asOutage(
  * refusedCredentials(answer)?.status // 500
  * ```
  */
-export function refusedCredentials(error: GraphApiError, realm = 'api'): TokenError | undefined {
-  return error.credentialsRefused ? misconfigured(`Graph said: ${error.message}`, realm, error) : undefined
+export function refusedCredentials(error: GraphApiError): TokenError | undefined {
+  return error.credentialsRefused ? misconfigured(`Graph said: ${error.message}`, error) : undefined
 }
 
 /**
@@ -51,10 +49,10 @@ export function refusedCredentials(error: GraphApiError, realm = 'api'): TokenEr
  * the client's (no 401) and no outage to wait out (no 503 with `Retry-After`). The message says what
  * to fix, without the secret; the client's answer says only that the server is misconfigured.
  */
-export function misconfigured(detail: string, realm: string, cause?: unknown): TokenError {
+export function misconfigured(detail: string, cause?: unknown): TokenError {
   return new TokenError(
     'misconfigured',
     `Graph API refused the app's credentials: check the appId and appSecret options (${detail})`,
-    { realm, cause },
+    { cause },
   )
 }

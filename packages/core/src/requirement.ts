@@ -90,26 +90,24 @@ export function checkTokenRequirement(requirement: TokenRequirement<TokenType>, 
 export function checkRequirement<T extends TokenType = TokenType>(
   token: AccessToken | undefined,
   requirement: TokenRequirement<T> = {},
-  realm = 'api',
 ): TokenOfType<T> {
   const scopes = requirement.scopes ?? []
-  if (token === undefined) throw new TokenError('token_required', 'An access token is required', { realm, scopes })
+  if (token === undefined) throw new TokenError('token_required', 'An access token is required', { scopes })
   const types = acceptedTypes<TokenType>(requirement.type)
   if (!typeAccepted(token, types)) {
     if (NAMED_ONLY.has(token.type)) {
       const reason = token.type === 'limited_login' ? 'limited_login' : 'client_token'
-      throw new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm })
+      throw new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason })
     }
     throw new TokenError(
       'insufficient_scope',
       `A ${(types ?? []).join(' or ')} token is required; this is a ${token.type} token`,
-      { realm, scopes },
+      { scopes },
     )
   }
   const missing = scopes.filter((scope) => !token.hasScope(scope))
   if (missing.length > 0) {
     throw new TokenError('insufficient_scope', `The access token lacks the scope ${missing.join(', ')}`, {
-      realm,
       scopes,
     })
   }

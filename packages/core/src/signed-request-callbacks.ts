@@ -97,11 +97,11 @@ export class SignedRequestCallbacks {
 
   /** Verifies a `signed_request` with the app secret; anything wrong is `invalid_request`. */
   parse(signedRequest: unknown): SignedRequestPayload {
-    const { appSecret, clock, realm, signedRequestMaxAgeSeconds } = this.#options
+    const { appSecret, clock, signedRequestMaxAgeSeconds } = this.#options
     try {
       return parseSignedRequest(signedRequest, appSecret, { clock, maxAgeSeconds: signedRequestMaxAgeSeconds })
     } catch (error) {
-      if (isTokenError(error)) throw new TokenError('invalid_request', error.message, { realm })
+      if (isTokenError(error)) throw new TokenError('invalid_request', error.message, {})
       throw error
     }
   }
@@ -140,8 +140,7 @@ export class SignedRequestCallbacks {
     for (const [key, until] of this.#seen) if (until <= now) this.#seen.delete(key)
     // Keyed by the signature's bytes, not its spelling: one signature has several base64url spellings.
     const key = tokenKey(signatureOf(String(signedRequest)))
-    const replay = () =>
-      new TokenError('invalid_request', 'signed_request was already used', { realm: this.#options.realm })
+    const replay = () => new TokenError('invalid_request', 'signed_request was already used', {})
     if (this.#seen.has(key)) throw replay()
     const maxAge = this.#options.signedRequestMaxAgeSeconds || 86_400
     const until = payload.issued_at * 1000 + maxAge * 1000

@@ -127,7 +127,6 @@ export class Tokens {
     this.#extractOptions = {
       sources: resolved.tokenSources,
       maxTokenLength: resolved.maxTokenLength,
-      realm: resolved.realm,
       allowCrossSiteCookies: resolved.allowCrossSiteCookies,
     }
   }
@@ -191,13 +190,12 @@ export class Tokens {
     this.#open()
     if (typeof raw === 'string') this.#refuseLimitedLogin(raw, requirement)
     const token = await this.#verifier.verify(raw)
-    const accepted = checkRequirement(token, requirement, this.#options.realm)
+    const accepted = checkRequirement(token, requirement)
     if (requirement.nonce !== undefined) {
       if (token.type !== 'limited_login') throw new TypeError('verify: nonce applies to limited_login tokens only')
       await consumeNonce(token, requirement.nonce, {
         store: this.#nonces,
         appId: this.#options.appId,
-        realm: this.#options.realm,
         clock: this.#options.clock,
         clockToleranceMs: this.#options.limitedLogin.clockToleranceMs,
       })
@@ -213,7 +211,7 @@ export class Tokens {
     if (!isJwt(raw)) return
     const types = acceptedTypes<TokenType>(requirement.type)
     if (types?.includes('limited_login')) return
-    checkRequirement(this.#verifier.limitedLoginShape(raw), requirement, this.#options.realm)
+    checkRequirement(this.#verifier.limitedLoginShape(raw), requirement)
   }
 
   /**
@@ -253,7 +251,6 @@ export class Tokens {
     req: RequestLike,
     options: AuthenticateOptions<T> = {},
   ): TokenOfType<T> | undefined | Promise<TokenOfType<T> | undefined> {
-    const { realm } = this.#options
     if (typeof req !== 'object' || req === null || typeof req.headers !== 'object' || req.headers === null) {
       throw new TypeError('authenticate: req must be a request with headers')
     }
@@ -263,11 +260,11 @@ export class Tokens {
     try {
       raw = extractToken(req, this.#extractOptions)
       if (raw === undefined) {
-        if (options.required) checkRequirement(undefined, options, realm)
+        if (options.required) checkRequirement(undefined, options)
         return undefined
       }
       if (options.secure === false) {
-        throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', { realm })
+        throw new TokenError('invalid_request', 'Access tokens must be sent over HTTPS', {})
       }
       if (options.required) this.#refuseLimitedLogin(raw, options)
       attempt = this.#verifier.attempt(raw, true) // extractToken checked the syntax already
@@ -300,14 +297,13 @@ export class Tokens {
         return undefined
       }
     }
-    return checkRequirement(token, options, this.#options.realm)
+    return checkRequirement(token, options)
   }
 
   /** Only `TokenError`s leave `authenticate`: anything else means Graph could not be asked. */
   #asTokenError(error: unknown): TokenError {
     if (isTokenError(error)) return error
     return new TokenError('graph_unavailable', 'Token verification failed', {
-      realm: this.#options.realm,
       cause: error,
     })
   }
@@ -329,7 +325,7 @@ export class Tokens {
     req?: RequestLike,
   ): TokenOfType<T> {
     const found = token ?? (req === undefined ? undefined : this.#withheld.get(req))
-    return checkRequirement(found, requirement, this.#options.realm)
+    return checkRequirement(found, requirement)
   }
 
   /** The app token `{app_id}|{app_secret}`, composed without a network call. */
@@ -359,19 +355,17 @@ export class Tokens {
    */
   async checkCredentials(): Promise<void> {
     this.#open()
-    const { appId, realm } = this.#options
+    const { appId } = this.#options
     const appToken = this.appToken().value
     let body: unknown
     try {
       body = await this.graph.get('/debug_token', { token: appToken, params: { input_token: appToken } })
     } catch (error) {
-      throw this.#credentialsRefused(
-        asOutage(error, this.graph, realm, 'Graph API could not check the app credentials', true),
-      )
+      throw this.#credentialsRefused(asOutage(error, this.graph, 'Graph API could not check the app credentials', true))
     }
     const data = (body as { data?: { is_valid?: unknown; app_id?: unknown } } | null)?.data
     if (data?.is_valid !== true || String(data.app_id) !== appId) {
-      throw this.#credentialsRefused(misconfigured(`Graph does not know app ${appId} with this secret`, realm))
+      throw this.#credentialsRefused(misconfigured(`Graph does not know app ${appId} with this secret`))
     }
   }
 
@@ -471,7 +465,6 @@ export class Tokens {
     if (cache.status === 'rejected') throw cache.reason
     if (store.status === 'rejected') {
       throw new TokenError('store_unavailable', 'The token store is unavailable', {
-        realm: this.#options.realm,
         cause: store.reason,
       })
     }

@@ -109,10 +109,9 @@ export class Verifier {
    * `TokenError` for what is refused at once. Every request with a known token ends here.
    */
   attempt(raw: string, syntaxChecked = false): AccessToken | Pending {
-    const { clock, maxTokenLength, realm } = this.#options
-    if (typeof raw !== 'string' || raw === '')
-      throw new TokenError('token_required', 'An access token is required', { realm })
-    if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength, realm)
+    const { clock, maxTokenLength } = this.#options
+    if (typeof raw !== 'string' || raw === '') throw new TokenError('token_required', 'An access token is required', {})
+    if (!syntaxChecked) checkTokenSyntax(raw, maxTokenLength)
     const started = clock()
     const span = this.#telemetry?.verification()
     const jwt = isJwt(raw)
@@ -186,7 +185,7 @@ export class Verifier {
   ): TokenError {
     const e = isTokenError(error)
       ? error
-      : new TokenError('graph_unavailable', 'Token verification failed', { realm: this.#options.realm, cause: error })
+      : new TokenError('graph_unavailable', 'Token verification failed', { cause: error })
     return this.#events.rejected(e, key, cached, started, local, span)
   }
 
@@ -228,7 +227,7 @@ export class Verifier {
   }
 
   #invalid(reason: InvalidTokenReason): TokenError {
-    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason, realm: this.#options.realm })
+    return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason })
   }
 
   /**
@@ -237,7 +236,7 @@ export class Verifier {
    * process's call.
    */
   async #load(raw: string, key: string, stale: CachedVerification | undefined): Promise<CachedVerification> {
-    const { realm, timeoutMs } = this.#options
+    const { timeoutMs } = this.#options
     const deadline = new Deadline(timeoutMs)
     try {
       let pending = this.#inflight.get(key)
@@ -251,7 +250,7 @@ export class Verifier {
           new TokenError(
             'graph_unavailable',
             `Graph API timed out: the token was not verified within ${timeoutMs} ms`,
-            { realm },
+            {},
           ),
       )
     } catch (error) {
@@ -276,7 +275,7 @@ export class Verifier {
    * `timeoutMs`; the verification is cached until the token's `exp`.
    */
   async #loadJwt(raw: string, key: string, checked: PrecheckedToken): Promise<CachedVerification> {
-    const { realm, timeoutMs } = this.#options
+    const { timeoutMs } = this.#options
     const deadline = new Deadline(timeoutMs)
     try {
       let pending = this.#inflight.get(key)
@@ -300,7 +299,7 @@ export class Verifier {
           new TokenError(
             'graph_unavailable',
             `Meta's keys timed out: the token was not verified within ${timeoutMs} ms`,
-            { realm },
+            {},
           ),
       )
     } finally {
@@ -318,7 +317,7 @@ export class Verifier {
     signal.addEventListener('abort', () => {
       token = undefined
     })
-    const { realm, timeoutMs } = this.#options
+    const { timeoutMs } = this.#options
     const load = () =>
       this.#queue
         .run(signal, () => this.#debugToken(token as string, key, known, signal))
@@ -328,15 +327,12 @@ export class Verifier {
           const refusal =
             error.why === 'full'
               ? new TokenError('graph_unavailable', 'Too many token verifications are waiting', {
-                  realm,
                   retryAfterSeconds: 1,
                 })
               : new TokenError(
                   'graph_unavailable',
                   `Graph API timed out: the token was not verified within ${timeoutMs} ms`,
-                  {
-                    realm,
-                  },
+                  {},
                 )
           ownRefusals.add(refusal)
           throw refusal
@@ -360,7 +356,7 @@ export class Verifier {
    * a flood of new tokens cannot keep a revoked one alive on its stale entry.
    */
   async #debugToken(raw: string, key: string, known: boolean, signal: AbortSignal): Promise<CachedVerification> {
-    const { appId, appSecret, clock, realm } = this.#options
+    const { appId, appSecret, clock } = this.#options
     if (!known) this.#guardBudget(clock())
     let body: unknown
     try {
@@ -370,7 +366,7 @@ export class Verifier {
         signal,
       })
     } catch (error) {
-      const outage = asOutage(error, this.#graph, realm, 'Graph API could not verify the token', true)
+      const outage = asOutage(error, this.#graph, 'Graph API could not verify the token', true)
       if (isTokenError(outage)) {
         if (outage.code === 'misconfigured')
           this.#emit({ type: 'error', where: 'credentials', message: outage.message })
@@ -378,11 +374,10 @@ export class Verifier {
       }
       // Any other Graph answer here (a malformed call, a policy block) is not the client's token:
       // never a 401 for the client.
-      throw new TokenError('graph_unavailable', 'Graph API could not verify the token', { realm, cause: error })
+      throw new TokenError('graph_unavailable', 'Graph API could not verify the token', { cause: error })
     }
     const verdict = interpretDebugToken(body)
-    if (verdict === undefined)
-      throw new TokenError('graph_unavailable', 'Graph API gave no answer about the token', { realm })
+    if (verdict === undefined) throw new TokenError('graph_unavailable', 'Graph API gave no answer about the token', {})
     const now = clock()
     const entry = this.#policy.entryOf(verdict, now)
     try {
@@ -395,18 +390,16 @@ export class Verifier {
 
   /** Refuses a new token while the app's Graph budget or the per-minute limit is spent. */
   #guardBudget(now: number): void {
-    const { realm, usageLimitPercent } = this.#options
+    const { usageLimitPercent } = this.#options
     const usage = this.#graph.usage
     let refusal: TokenError
     if (this.#graph.nearLimit(usageLimitPercent) && now - (usage.updatedAt ?? 0) < USAGE_PROBE_MS) {
       refusal = new TokenError('graph_unavailable', 'The app is near its Graph API rate limit', {
-        realm,
         retryAfterSeconds: this.#graph.retryAfterSeconds(),
       })
       this.#telemetry?.shed('usage_limit')
     } else if (!this.#rate.take(now)) {
       refusal = new TokenError('graph_unavailable', 'Too many new tokens to verify this minute', {
-        realm,
         retryAfterSeconds: this.#rate.retryAfterSeconds(now),
       })
       this.#telemetry?.shed('rate_limit')
@@ -418,7 +411,7 @@ export class Verifier {
   /** Turns a verification into a token, re-checking its app and its expiry by our clock. */
   #accept(raw: string, entry: CachedVerification): AccessToken {
     if (entry.outcome === 'rejected') {
-      throw new TokenError('invalid_token', entry.description, { reason: entry.reason, realm: this.#options.realm })
+      throw new TokenError('invalid_token', entry.description, { reason: entry.reason })
     }
     // Whoever wrote the entry (another app sharing the cache, a forged write), a token of another
     // app is not ours: one comparison on every hit.

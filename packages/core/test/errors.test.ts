@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTokenError, STATUS, TokenError, type TokenErrorCode } from '../src/index.js'
+import { createTokens, isTokenError, STATUS, TokenError, type TokenErrorCode } from '../src/index.js'
 
 describe('TokenError', () => {
   it('takes its status from the one table', () => {
@@ -29,6 +29,23 @@ describe('TokenError', () => {
     expect(scope.headers['WWW-Authenticate']).toBe(
       'Bearer realm="api", error="insufficient_scope", error_description="Missing scope", scope="pages_manage_posts email"',
     )
+  })
+
+  it('applies the realm once, when the response is rendered; a realm of its own wins', async () => {
+    const error = new TokenError('token_required', 'An access token is required')
+    expect(error.realm).toBeUndefined()
+    expect(error.toResponse('shop').headers['WWW-Authenticate']).toBe('Bearer realm="shop"')
+    expect(error.toResponse().headers['WWW-Authenticate']).toBe('Bearer realm="api"')
+    const own = new TokenError('token_required', 'Admins only', { realm: 'admin' })
+    expect(own.toResponse('shop').headers['WWW-Authenticate']).toBe('Bearer realm="admin"')
+    const tokens = createTokens({ appId: '1234', appSecret: 'app-secret-value', realm: 'shop' })
+    const refused: TokenError = await tokens.verify('').then(
+      () => expect.fail('an empty token was accepted'),
+      (e: unknown) => e as TokenError,
+    )
+    expect(refused.realm).toBeUndefined()
+    expect(refused.toResponse(tokens.realm).headers['WWW-Authenticate']).toBe('Bearer realm="shop"')
+    await tokens.close()
   })
 
   it('answers graph_unavailable with Retry-After and no challenge', () => {

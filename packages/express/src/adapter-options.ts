@@ -3,13 +3,14 @@ import type { NextFunction, Request, Response } from 'express'
 
 /**
  * Renders a rejection yourself instead of the default JSON answer. It receives the core's
- * `TokenError`: use `error.status`, `error.headers` and `error.toResponse()` so the status stays
- * the core's decision.
+ * `TokenError`: use `error.toResponse(req.tokens.realm)` (status, headers in the core's realm, body)
+ * so the answer stays the core's decision.
  *
  * @example
  * ```ts
- * const onError: TokenErrorHandler = (error, _req, res) => {
- *   res.status(error.status).set(error.headers).render('denied', { code: error.code })
+ * const onError: TokenErrorHandler = (error, req, res) => {
+ *   const { status, headers } = error.toResponse(req.tokens?.realm)
+ *   res.status(status).set(headers).render('denied', { code: error.code })
  * }
  * ```
  */

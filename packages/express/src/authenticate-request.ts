@@ -30,7 +30,7 @@ export function verifyRequest<T extends TokenType>(
   const secure = policy.isSecure(req.app.get('env') === 'production', req)
   authenticateRequest(core, req, route.options(secure), (error, token?: TokenOfType<T>) => {
     if (error) {
-      handleFailure(error, req, res, next, options)
+      handleFailure(error, req, res, next, options, core)
       return
     }
     req.tokens = core

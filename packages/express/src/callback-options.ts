@@ -37,6 +37,6 @@ export function signedRequestHandler(
     }
     signedRequestOf(req)
       .then((signedRequest) => act(core, signedRequest, res))
-      .catch((error: unknown) => handleFailure(error, req, res, next, optionsFor(req, options)))
+      .catch((error: unknown) => handleFailure(error, req, res, next, optionsFor(req, options), core))
   }
 }

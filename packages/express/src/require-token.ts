@@ -169,7 +169,7 @@ export function requireToken<T extends TokenType>(
       token = (req.tokens as Tokens).authorize(current, requirement, req)
     } catch (error) {
       const after = handler === undefined ? next : continueTo(handler, req, res, next)
-      handleFailure(error, req, res, after, optionsFor(req, own))
+      handleFailure(error, req, res, after, optionsFor(req, own), req.tokens)
       return false
     }
     if (token !== current) req.token = token

@@ -81,7 +81,7 @@ function addRoutes(app: FastifyInstance, options: MetaCallbacksOptions): void {
     (act: (signedRequest: unknown) => Promise<unknown>) => (request: FastifyRequest, reply: FastifyReply) => {
       act(signedRequestOf(request)).then(
         (body) => reply.code(200).send(body),
-        (error: unknown) => handleFailure(error, request, reply, (thrown) => reply.send(thrown)),
+        (error: unknown) => handleFailure(error, request, reply, (thrown) => reply.send(thrown), core.realm),
       )
     }
 

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 /**
  * Answers a rejection exactly as the core describes it, byte for byte what `@tokens/express` sends:
  * status, `WWW-Authenticate` (or `Retry-After`), `Cache-Control: no-store` and the JSON body. This is
- * the default rendering; call it from your own `setErrorHandler` to fall back to it.
+ * the default rendering; call it from your own `setErrorHandler` to fall back to it. The challenge's
+ * realm is `realm`, by default the core's (`realm` option) of the request (`request.tokens`).
  *
  * @example
  * ```ts
@@ -22,8 +23,12 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
  * })
  * ```
  */
-export function sendTokenError(reply: FastifyReply, error: TokenError): FastifyReply {
-  const { status, headers, body } = error.toResponse()
+export function sendTokenError(
+  reply: FastifyReply,
+  error: TokenError,
+  realm: string | undefined = reply.request.tokens?.realm,
+): FastifyReply {
+  const { status, headers, body } = error.toResponse(realm)
   return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(JSON.stringify(body))
 }
 
@@ -43,11 +48,12 @@ export function handleFailure(
   request: FastifyRequest,
   reply: FastifyReply,
   done: HookHandlerDoneFunction,
+  realm?: string,
 ): void {
   if (!isTokenError(error) || !defaultHandling(request)) {
     done(error as Error)
     return
   }
   if (error.code === 'misconfigured') request.log.error({ code: error.code }, error.message)
-  sendTokenError(reply, error)
+  sendTokenError(reply, error, realm)
 }

@@ -1,6 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common'
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger, Optional } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
 import { TokenError } from '@tokens/core'
+import { TokensService } from './tokens-service.js'
 
 /**
  * Answers a `TokenError` exactly as the core says: its status, `WWW-Authenticate` or `Retry-After`
@@ -22,7 +23,11 @@ import { TokenError } from '@tokens/core'
 export class TokenErrorFilter implements ExceptionFilter<TokenError> {
   readonly #logger = new Logger('TokenErrorFilter')
 
-  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    /** The realm of the challenges is its `realm` option (`'api'` without `TokensModule`). */
+    @Optional() @Inject(TokensService) private readonly tokens?: TokensService,
+  ) {}
 
   catch(error: TokenError, host: ArgumentsHost): unknown {
     if (error.code === 'misconfigured') this.#logger.error(error.message)
@@ -30,7 +35,7 @@ export class TokenErrorFilter implements ExceptionFilter<TokenError> {
     if (host.getType() !== 'http') return error
     const { httpAdapter } = this.adapterHost
     const response: unknown = host.switchToHttp().getResponse()
-    const { status, headers, body } = error.toResponse()
+    const { status, headers, body } = error.toResponse(this.tokens?.realm)
     for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value)
     httpAdapter.reply(response, body, status)
     return undefined

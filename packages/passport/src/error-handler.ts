@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { isTokenError, type TokenError } from '@tokens/core'
-import { failureOf } from './token-failure.js'
+import { failureOf, responseOf } from './token-failure.js'
 
 /**
  * An Express error-handling middleware (four parameters), typed structurally.
@@ -53,7 +53,7 @@ export function tokensErrorHandler(): TokensErrorHandler {
   return (error, req, res, next) => {
     const tokenError = tokenErrorOf(error, req)
     if (tokenError === undefined || res.headersSent) return next(error)
-    const { status, headers, body } = tokenError.toResponse()
+    const { status, headers, body } = responseOf(req, tokenError)
     res.statusCode = status
     // Passport may have joined several strategies' challenges; the core's header replaces them.
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)

@@ -191,8 +191,7 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
     const done: GraphTokenDone = (error, user, info) => {
       if (error) this.error(error)
       else if (user) this.success(user, info)
-      else
-        this.refuse(req, new TokenError('invalid_token', 'The access token was refused', { realm: this.tokens.realm }))
+      else this.refuse(req, new TokenError('invalid_token', 'The access token was refused'))
     }
     try {
       if (this.passReqToCallback) (this.verify as GraphTokenVerifyWithRequest<T>)(req, token, done)
@@ -207,13 +206,14 @@ export class GraphTokenStrategy<T extends TokenType = TokenType> extends passpor
       this.error(error)
       return
     }
-    rememberFailure(req, error)
+    const { realm } = this.tokens
+    rememberFailure(req, error, realm)
     // Passport writes the challenge of a 401 itself, and only then; setting it here for a 401 would
     // leave it on the answer of a later strategy in a chain (['graph-token', 'anonymous']).
-    if (error.status !== 401) applyHeaders(req.res, error)
+    if (error.status !== 401) applyHeaders(req.res, error, realm)
     // An outage or a misconfigured server is not the client's fault: no fall-through to the next
     // strategy, no failureRedirect.
     if (error.status >= 500) this.error(error)
-    else this.fail(error.headers['WWW-Authenticate'] ?? `Bearer realm="${this.tokens.realm}"`, error.status)
+    else this.fail(error.toResponse(realm).headers['WWW-Authenticate'] ?? `Bearer realm="${realm}"`, error.status)
   }
 }

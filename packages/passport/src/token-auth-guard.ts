@@ -1,7 +1,7 @@
 import { type ExecutionContext, HttpException, Logger, mixin, type Type } from '@nestjs/common'
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport'
 import { isTokenError, type TokenError } from '@tokens/core'
-import { failureOf } from './token-failure.js'
+import { failureOf, responseOf } from './token-failure.js'
 
 /** A response of either Nest platform: Express's `res` and Fastify's `reply` both have `header()`. */
 interface HeaderTarget {
@@ -18,7 +18,7 @@ const logger = new Logger('TokenAuthGuard')
  */
 function refuse(error: TokenError, context: ExecutionContext): never {
   if (error.code === 'misconfigured') logger.error(error.message)
-  const { status, headers, body } = error.toResponse()
+  const { status, headers, body } = responseOf(context.switchToHttp().getRequest<object>(), error)
   if (context.getType() === 'http') {
     const response = context.switchToHttp().getResponse<HeaderTarget>()
     for (const [name, value] of Object.entries(headers)) {
