@@ -185,6 +185,23 @@ describe.each(FRAMEWORKS)('%s: options, the HTTPS guard and standalone use', (_n
     })
   })
 
+  it('an onError that falls back to sendTokenError answers in the realm of the core that refused', async () => {
+    const app = create()
+    const shop = h.core({ realm: 'shop' })
+    const onError: TokenErrorHandler = (error, _req, res) => sendTokenError(res, error)
+    app.get('/alone', requireToken('user', { tokens: shop, onError }))
+    app.use(tokens(shop, { onError }))
+    app.get('/after', requireToken('user'))
+    const url = await h.listen(app)
+    for (const path of ['/alone', '/after']) {
+      const none = await h.call(`${url}${path}`)
+      expect(none.headers['www-authenticate'], path).toBe('Bearer realm="shop"')
+      const bad = await h.call(`${url}${path}`, { token: 'not a token' })
+      expect(bad.status, path).toBe(400)
+      expect(bad.headers['www-authenticate'], path).toMatch(/^Bearer realm="shop", error="invalid_request"/)
+    }
+  })
+
   describe('requireToken without tokens()', () => {
     async function standalone(): Promise<string> {
       const app = create()
