@@ -255,9 +255,10 @@ export class RedisStore implements TokenStore {
         ? [`${this.#prefix}page:{${keyPart(appId)}:${keyPart(userId)}}:`, '']
         : [`${this.#prefix}page:${keyPart(appId)}:`, `:${keyPart(userId)}`]
       for (const key of await scanKeys(this.#conn, `${globPart(head)}*${globPart(tail)}`)) {
-        const pageId = decodeURIComponent(key.slice(head.length, key.length - tail.length))
+        // The Page's part as it sits in the key (escaped already): its zset's name is built from it.
+        const page = key.slice(head.length, key.length - tail.length)
         keys.push(key)
-        zsets.push(this.#pagesKey(appId, pageId))
+        zsets.push(`${this.#prefix}pages:${slotOf(this.#conn, `${keyPart(appId)}:${page}`)}`)
       }
     }
     if (!this.#conn.cluster) {
@@ -392,7 +393,8 @@ export class RedisStore implements TokenStore {
     const pages = this.#pagesKey(appId, pageId)
     const members = await this.#conn.run((c) => c.zrevrange(pages, 0, -1))
     for (const member of members) {
-      const key = this.#pageKey(appId, pageId, decodeURIComponent(member))
+      // A member is the user's part of the key (escaped already).
+      const key = `${this.#prefix}page:{${keyPart(appId)}:${member}}:${keyPart(pageId)}`
       const json = await this.#conn.run((c) => c.get(key))
       if (json !== null) return this.#open(key, json)
       await this.#conn.run((c) => c.zrem(pages, member))
