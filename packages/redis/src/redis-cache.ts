@@ -115,6 +115,8 @@ export class RedisCache implements VerificationCache {
   readonly #pendingEvictions = new Set<string>()
   #subscribedBefore = false
   #closed = false
+  /** The cluster subscriber's last reported error: the same one again within a second is not reported. */
+  #lastSubscriberError: { message: string; at: number } | undefined
 
   constructor(options: RedisCacheOptions) {
     const onError = options?.onError
@@ -158,7 +160,14 @@ export class RedisCache implements VerificationCache {
       // Sharded pub/sub: each channel is served by the primary of its slot, not broadcast cluster-wide.
       const subscriber = (client as Cluster).duplicate([], { shardedSubscribers: true, enableOfflineQueue: true })
       this.#subscriber = subscriber
-      subscriber.on('error', (e: Error) => this.#report(e))
+      // While a shard's primary is down, ioredis retries its subscription every few ms, each failing.
+      subscriber.on('error', (e: Error) => {
+        const now = Date.now()
+        const last = this.#lastSubscriberError
+        if (last?.message === e.message && now - last.at < 1000) return
+        this.#lastSubscriberError = { message: e.message, at: now }
+        this.#report(e)
+      })
       subscriber.on('subscribersReady', forget)
       subscriber.on('-subscriber', () => this.#subscribedBefore && this.#local.close())
       subscriber.on('smessage', (channel: string, message: string) => this.#message(channel, message))

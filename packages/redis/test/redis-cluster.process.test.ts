@@ -300,9 +300,15 @@ describe('redisCache on a Redis Cluster, across three Node processes', () => {
     }
     expect(statuses.filter((s) => s !== 'ok')).toEqual([])
     // The outage was felt (the core's cache error events), and answered around.
-    const seen = await Promise.all([a, b, c].map((w) => w.call<{ events: TokensEvent[] }>('events')))
+    const seen = await Promise.all([a, b, c].map((w) => w.call<{ events: TokensEvent[]; errors: string[] }>('events')))
     expect(seen.flatMap(({ events }) => events)).toContainEqual(
       expect.objectContaining({ type: 'error', where: 'cache' }),
+    )
+    // The sharded subscription's retries (about a hundred in a 2 s failover) reach onError once a second at most.
+    for (const { errors } of seen) expect(errors.filter((m) => m === 'Connection is closed.').length).toBeLessThan(20)
+    console.log(
+      seen.map(({ errors }) => errors.length).join(' '),
+      JSON.stringify([...new Set(seen.flatMap((x) => x.errors))]),
     )
     for (const refusal of refusals) expect(refusal).toEqual([503, 'store_unavailable'])
     expect(revoked).toBeGreaterThan(refusals.length)
