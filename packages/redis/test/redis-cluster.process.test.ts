@@ -306,10 +306,6 @@ describe('redisCache on a Redis Cluster, across three Node processes', () => {
     )
     // The sharded subscription's retries (about a hundred in a 2 s failover) reach onError once a second at most.
     for (const { errors } of seen) expect(errors.filter((m) => m === 'Connection is closed.').length).toBeLessThan(20)
-    console.log(
-      seen.map(({ errors }) => errors.length).join(' '),
-      JSON.stringify([...new Set(seen.flatMap((x) => x.errors))]),
-    )
     for (const refusal of refusals) expect(refusal).toEqual([503, 'store_unavailable'])
     expect(revoked).toBeGreaterThan(refusals.length)
     // Every token the store acknowledged is there, read through the promoted replica.
