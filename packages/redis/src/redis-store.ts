@@ -306,8 +306,9 @@ export class RedisStore implements TokenStore {
    * another prefix), into this store's key layout, each record as it is (a sealed value stays sealed:
    * this store needs the keys it was sealed with) and with the time it has left to live. A token of
    * the same identity already here is replaced; a record that sits under another token's key in
-   * `source` is skipped and reported to `onError`. Returns how many were copied. Safe to run again;
-   * tokens saved to `source` meanwhile need another run.
+   * `source` is skipped and reported to `onError`. Returns how many were copied. Safe to run again
+   * (it copies what was saved meanwhile), but a token deleted from `source` after it was copied (a
+   * revocation) stays here: run it while nothing writes to `source`, or revoke those users again.
    *
    * @example
    * ```ts
