@@ -1,5 +1,6 @@
 // Express 5, ESM: tokens() + requireToken() against the emulator, as an app that installed the tarballs.
 import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { isTokenError } from '@tokens/core'
 import { startEmulator } from '@tokens/emulator'
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
   const other = await get('/me', `${userToken}x`)
   assert.equal(other.status, 401)
   assert.equal(isTokenError(new Error('not one')), false)
+  // `@opentelemetry/api` is an optional peer dependency this project did not install (looked up from
+  // this script's own path): the core's ESM build verified the tokens above without it.
+  const here = createRequire(process.argv[1] as string)
+  assert.throws(() => here.resolve('@opentelemetry/api'), { code: 'MODULE_NOT_FOUND' })
 
   server.close()
   await emu.close()
