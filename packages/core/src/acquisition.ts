@@ -99,14 +99,14 @@ function traced<T>(ctx: AcquisitionContext, store: TokenStore, operation: string
  * Graph's fault, not the caller's, so never a `TypeError`. Like an unparseable `debug_token` answer, it
  * is a `graph_unavailable` (503), with a `GraphApiError` saying what was wrong as its cause.
  */
-function unexpectedAnswer(ctx: AcquisitionContext, what: string): TokenError {
+function unexpectedAnswer(what: string): TokenError {
   const cause = new GraphApiError(200, { message: `Graph API answered unexpectedly: ${what}` })
   return new TokenError('graph_unavailable', 'Graph API gave an unexpected answer', { cause })
 }
 
-function accessToken(ctx: AcquisitionContext, answer: OAuthAnswer): string {
+function accessToken(answer: OAuthAnswer): string {
   if (typeof answer.access_token !== 'string' || answer.access_token === '') {
-    throw unexpectedAnswer(ctx, '/oauth/access_token without an access_token')
+    throw unexpectedAnswer('/oauth/access_token without an access_token')
   }
   return answer.access_token
 }
@@ -156,8 +156,8 @@ export async function exchangeCode(
       params: { client_id: appId, client_secret: appSecret, redirect_uri: redirectUri, code },
     }),
   )
-  const token = await ctx.verify(accessToken(ctx, answer))
-  if (token.type !== 'user') throw unexpectedAnswer(ctx, `a ${token.type} token for a login code`)
+  const token = await ctx.verify(accessToken(answer))
+  if (token.type !== 'user') throw unexpectedAnswer(`a ${token.type} token for a login code`)
   return token
 }
 
@@ -182,7 +182,7 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
       },
     }),
   )
-  const raw = accessToken(ctx, answer)
+  const raw = accessToken(answer)
   const now = clock()
   let token: AccessToken
   let learned: TokenInfo | undefined
@@ -193,7 +193,7 @@ export async function exchangeForLongLived<T extends UserToken | SystemUserToken
     token = await ctx.verify(raw)
   }
   if (token.type !== current.type) {
-    throw unexpectedAnswer(ctx, `a ${token.type} token in exchange for a ${current.type} token`)
+    throw unexpectedAnswer(`a ${token.type} token in exchange for a ${current.type} token`)
   }
   const exchanged = token as T
   await save(ctx, exchanged.type, exchanged)
@@ -226,7 +226,7 @@ export async function profile(
   const params = fields === undefined || fields.length === 0 ? {} : { fields: fields.join(',') }
   const answer = await step(ctx, () => ctx.graph.get<unknown>('/me', { token: userToken, params }))
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
-    throw unexpectedAnswer(ctx, '/me without an object')
+    throw unexpectedAnswer('/me without an object')
   }
   return answer as Record<string, unknown>
 }
@@ -302,7 +302,7 @@ export async function pageToken(
   const answer = await step(ctx, () =>
     ctx.graph.get<AccountEntry>(`/${pageId}`, { token: userToken, params: { fields: 'id,access_token' } }),
   )
-  if (typeof answer.access_token !== 'string') throw unexpectedAnswer(ctx, `no access_token for Page ${pageId}`)
+  if (typeof answer.access_token !== 'string') throw unexpectedAnswer(`no access_token for Page ${pageId}`)
   const token = new PageToken(answer.access_token, pageInfo(userToken, pageId, undefined, ctx.options.clock()))
   await save(ctx, 'page', token)
   return token

@@ -1,4 +1,5 @@
 import { publishError } from './diagnostics.js'
+import type { GraphApiError } from './graph-api-error.js'
 
 /**
  * Every way a request's token can be refused. The discriminant of {@link TokenError}.
@@ -152,6 +153,81 @@ export interface TokenErrorDetails {
 }
 
 const DEFAULT_REALM = 'api'
+/** The one mark every error of the family carries, shared by every copy of this package. */
+const ERROR_BRAND = Symbol.for('@tokens/core.Error')
+
+/**
+ * The base of every error the @tokens packages raise on purpose: a {@link TokenError} (a request's
+ * token refused, with the answer to send) or a {@link GraphApiError} (Graph answered an error). `name`
+ * tells them apart; `instanceof` (of this class and of each subclass) holds across the ESM and
+ * CommonJS copies of this package, by one brand checked in one place.
+ *
+ * @example
+ * ```ts
+ * import { TokensError } from '@tokens/core'
+ * try { await tokens.graph.get('/me', { token: raw }) } catch (e) {
+ *   if (e instanceof TokensError) console.warn(`${e.name}: ${e.message}`) // TokenError or GraphApiError
+ *   else throw e
+ * }
+ * ```
+ */
+export abstract class TokensError extends Error {
+  abstract override readonly name: 'TokenError' | 'GraphApiError'
+  /** The `name` of the subclass, for the brand check. */
+  protected static readonly errorName: string | undefined = undefined
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[ERROR_BRAND] !== true) {
+      return false
+    }
+    // biome-ignore lint/complexity/noThisInStatic: the class `instanceof` was asked of (a subclass names itself).
+    return this.errorName === undefined || (value as Error).name === this.errorName
+  }
+}
+Object.defineProperty(TokensError.prototype, ERROR_BRAND, { value: true })
+
+/**
+ * True for any error of the family ({@link TokensError}), from any copy of this package, narrowed so
+ * that `name` tells a {@link TokenError} from a {@link GraphApiError}.
+ *
+ * @example
+ * ```ts
+ * import { isTokensError } from '@tokens/core'
+ * try { await tokens.graph.get('/me', { token: raw }) } catch (e) {
+ *   if (isTokensError(e)) console.warn(e.name === 'GraphApiError' ? `Graph ${e.code}` : `refused: ${e.code}`)
+ * }
+ * ```
+ */
+export function isTokensError(value: unknown): value is AnyTokenError | GraphApiError {
+  return value instanceof TokensError
+}
+
+/**
+ * Why a {@link TokenError} of code `C` was refused: a reason for `invalid_token`, none otherwise.
+ *
+ * @example
+ * ```ts
+ * import type { ReasonOf } from '@tokens/core'
+ * const reason: ReasonOf<'invalid_token'> = 'expired' // InvalidTokenReason
+ * const none: ReasonOf<'insufficient_scope'> = undefined
+ * ```
+ */
+export type ReasonOf<C extends TokenErrorCode> = C extends 'invalid_token' ? InvalidTokenReason : undefined
+
+/**
+ * A {@link TokenError} of any one code: what {@link isTokenError} narrows to, so that checking
+ * `code` narrows `reason` (an {@link InvalidTokenReason} exactly when `code` is `invalid_token`).
+ *
+ * @example
+ * ```ts
+ * import { type AnyTokenError, isTokenError } from '@tokens/core'
+ * function describe(error: AnyTokenError): string {
+ *   return error.code === 'invalid_token' ? `refused: ${error.reason}` : error.code // reason: InvalidTokenReason
+ * }
+ * try { await tokens.verify(raw) } catch (e) { if (isTokenError(e)) console.log(describe(e)) }
+ * ```
+ */
+export type AnyTokenError = { [C in TokenErrorCode]: TokenError<C> }[TokenErrorCode]
 const MISCONFIGURED_DESCRIPTION = 'The server could not verify the access token'
 const DEFAULT_RETRY_AFTER_SECONDS = 5
 
@@ -175,30 +251,23 @@ function quote(value: string): string {
  * error.headers['WWW-Authenticate'] // 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'
  * ```
  */
-export class TokenError extends Error {
-  override readonly name = 'TokenError'
-  readonly code: TokenErrorCode
+export class TokenError<C extends TokenErrorCode = TokenErrorCode> extends TokensError {
+  override readonly name = 'TokenError' as const
+  protected static override readonly errorName = 'TokenError'
+  readonly code: C
   readonly status: TokenErrorStatus
-  readonly reason: InvalidTokenReason | undefined
+  /** Why an `invalid_token` was refused (`invalidated` when not said); `undefined` for every other code. */
+  readonly reason: ReasonOf<C>
   readonly scopes: readonly string[]
   readonly retryAfterSeconds: number | undefined
   /** The realm given to the constructor, if any: it wins over the one a response is rendered with. */
   readonly realm: string | undefined
 
-  /** `instanceof` holds across the ESM and CommonJS copies of this package (frameworks catch by class). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      value instanceof Error &&
-      value.name === 'TokenError' &&
-      typeof (value as { toResponse?: unknown }).toResponse === 'function'
-    )
-  }
-
-  constructor(code: TokenErrorCode, description: string, details: TokenErrorDetails = {}) {
+  constructor(code: C, description: string, details: TokenErrorDetails = {}) {
     super(description, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
     this.status = STATUS[code]
-    this.reason = code === 'invalid_token' ? (details.reason ?? 'invalidated') : undefined
+    this.reason = (code === 'invalid_token' ? (details.reason ?? 'invalidated') : undefined) as ReasonOf<C>
     this.scopes = details.scopes ?? []
     this.retryAfterSeconds =
       code === 'graph_unavailable' || code === 'store_unavailable'
@@ -268,15 +337,18 @@ export class TokenError extends Error {
 }
 
 /**
- * True for a {@link TokenError} from any copy of this package (ESM and CJS builds side by side).
+ * True for a {@link TokenError} from any copy of this package (ESM and CJS builds side by side),
+ * narrowed to {@link AnyTokenError}: checking `code` narrows `reason`.
  *
  * @example
  * ```ts
  * import { isTokenError } from '@tokens/core'
- * try { await tokens.verify(raw) } catch (e) { if (isTokenError(e)) console.log(e.code) }
+ * try { await tokens.verify(raw) } catch (e) {
+ *   if (isTokenError(e) && e.code === 'invalid_token') console.log(e.reason) // 'expired' | 'invalidated' | …
+ * }
  * ```
  */
-export function isTokenError(value: unknown): value is TokenError {
+export function isTokenError(value: unknown): value is AnyTokenError {
   return value instanceof TokenError
 }
 

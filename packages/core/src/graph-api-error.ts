@@ -1,4 +1,5 @@
 import { publishError } from './diagnostics.js'
+import { TokensError } from './errors.js'
 import { scrub } from './graph-redaction.js'
 
 /**
@@ -77,8 +78,9 @@ function integer(value: unknown): number | undefined {
  * }
  * ```
  */
-export class GraphApiError extends Error {
-  override readonly name = 'GraphApiError'
+export class GraphApiError extends TokensError {
+  override readonly name = 'GraphApiError' as const
+  protected static override readonly errorName = 'GraphApiError'
   /** Graph's error `code` (0 when the body had none). */
   readonly code: number
   /** `error_subcode` (or `subcode`, as in `debug_token`). */

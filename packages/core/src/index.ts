@@ -15,8 +15,11 @@ export {
   type TokenCipher,
 } from './encryption.js'
 export {
+  type AnyTokenError,
   type InvalidTokenReason,
   isTokenError,
+  isTokensError,
+  type ReasonOf,
   STATUS,
   TokenError,
   type TokenErrorBody,
@@ -24,6 +27,7 @@ export {
   type TokenErrorDetails,
   type TokenErrorResponse,
   type TokenErrorStatus,
+  TokensError,
 } from './errors.js'
 export type { TokensEvent, TokensEventType } from './events.js'
 export { type ExtractOptions, extractToken, type RequestLike, type TokenSources } from './extract.js'
