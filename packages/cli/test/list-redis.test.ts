@@ -103,7 +103,9 @@ describe('tokens list on a Redis store', () => {
       env: graph.env(),
     })
     expect(run.code).toBe(0)
-    expect(json<{ tokens: Array<{ valid: boolean }> }>(run).tokens.every((t) => t.valid)).toBe(true)
+    const listed = json<{ tokens: Array<{ valid: boolean }> }>(run).tokens
+    expect(listed.length).toBeGreaterThan(0)
+    expect(listed.filter((t) => !t.valid)).toEqual([])
   })
 
   it("a Redis that may evict keys: listed, with the store's warning on stderr", async () => {

@@ -115,7 +115,7 @@ describe('graph_call events', () => {
       [0, 503, 2],
       [1, 200, undefined],
     ])
-    expect(calls.every((e) => e.method === 'GET' && e.path === '/me')).toBe(true)
+    expect(calls.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /me', 'GET /me'])
     expect(calls[1]?.usage).toBeDefined()
     expect(f.emu.requestCount('/me')).toBe(2)
   })

@@ -258,7 +258,7 @@ describe('Limited Login: every claim check and attack', () => {
     f.emu.advanceTime(60) // the cooldown counts from the last fetch
     const flood = Array.from({ length: 40 }, () => forged(randomBytes(8).toString('hex')))
     const errors = await Promise.all(flood.map((raw) => refused(raw)))
-    expect(errors.every((e) => e.reason === 'bad_signature')).toBe(true)
+    expect(new Set(errors.map((e) => e.reason))).toEqual(new Set(['bad_signature']))
     expect(f.emu.requestCount(JWKS)).toBe(2)
     await Promise.all(flood.map((raw) => refused(raw)))
     expect(f.emu.requestCount(JWKS)).toBe(2)

@@ -177,7 +177,9 @@ describe('a signed_request has one spelling', () => {
         return false
       }
     })
-    expect(spellings.every((s) => Buffer.from(s, 'base64url').equals(Buffer.from(signature, 'base64url')))).toBe(true)
+    expect(spellings.filter((s) => !Buffer.from(s, 'base64url').equals(Buffer.from(signature, 'base64url')))).toEqual(
+      [],
+    )
     expect(accepted).toEqual([signature])
   })
 })
