@@ -46,8 +46,11 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
   }
 }
 
-/** One `redis-server` in cluster mode; resolves once it accepts connections. */
-function launch(dir: string, port: number, busPort: number): Promise<ChildProcess> {
+/**
+ * One `redis-server` in cluster mode, put in `procs` as soon as it is spawned (so a teardown reaches it
+ * even while it starts); resolves once it accepts connections.
+ */
+function launch(dir: string, port: number, busPort: number, procs: Map<number, ChildProcess>): Promise<void> {
   const nodeDir = join(dir, String(port))
   mkdirSync(nodeDir)
   return new Promise((resolve, reject) => {
@@ -82,6 +85,7 @@ function launch(dir: string, port: number, busPort: number): Promise<ChildProces
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     running.add(proc)
+    procs.set(port, proc)
     proc.once('exit', () => running.delete(proc))
     let out = ''
     const onData = (chunk: Buffer) => {
@@ -89,7 +93,7 @@ function launch(dir: string, port: number, busPort: number): Promise<ChildProces
       if (out.includes('Ready to accept connections')) {
         proc.stdout?.off('data', onData)
         proc.stdout?.resume()
-        resolve(proc)
+        resolve()
       }
     }
     proc.stdout?.on('data', onData)
@@ -106,8 +110,22 @@ async function halt(proc: ChildProcess): Promise<void> {
   await exited
 }
 
-/** Starts a cluster and waits until every node says `cluster_state:ok`; tears down what it started if that fails. */
+/**
+ * Starts a cluster and waits until every node says `cluster_state:ok`. A port taken by someone else
+ * between our check and the server's start (other tests run on this machine) fails one attempt, torn
+ * down, and a second one is made on other ports.
+ */
 export async function startCluster(): Promise<TestCluster> {
+  try {
+    return await startClusterOnce()
+  } catch (error) {
+    if (!String(error).includes('redis-server exited')) throw error
+    return startClusterOnce()
+  }
+}
+
+/** One attempt of {@link startCluster}; tears down what it started if it fails. */
+async function startClusterOnce(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tokens-redis-cluster-'))
   const procs = new Map<number, ChildProcess>()
   const clients = new Map<number, Redis>()
@@ -123,11 +141,7 @@ export async function startCluster(): Promise<TestCluster> {
       if (!ports.includes(port)) ports.push(port)
     }
     const nodePorts = ports.slice(0, 6)
-    await Promise.all(
-      nodePorts.map(async (port, i) => {
-        procs.set(port, await launch(dir, port, ports[6 + i] as number))
-      }),
-    )
+    await Promise.all(nodePorts.map((port, i) => launch(dir, port, ports[6 + i] as number, procs)))
     await new Promise<void>((resolve, reject) => {
       execFile(
         REDIS_CLI,
