@@ -88,6 +88,8 @@ export class Telemetry implements GraphTelemetry {
   readonly #gauges: OpenTelemetry.ObservableGauge[]
   /** Whether a meter provider was registered when the core was built: else every metric is a no-op. */
   readonly #metered: boolean
+  /** The attributes of finished verifications, one object per combination: the hot path builds none. */
+  readonly #verificationAttributes = new Map<string, OpenTelemetry.Attributes>()
   #observe: OpenTelemetry.BatchObservableCallback | undefined
 
   /** The instrumentation, or `undefined` when `@opentelemetry/api` is not installed. */
@@ -143,9 +145,28 @@ export class Telemetry implements GraphTelemetry {
     return new VerificationSpan(this.#api, span, recording, this)
   }
 
-  /** Counts a finished verification. */
-  countVerification(attributes: Record<string, string>): void {
-    if (this.#metered) this.#verifications.add(1, { ...this.#app, ...attributes })
+  /**
+   * The attributes of a finished verification (and counts it): outcome, cache result, and the token's
+   * type or the error's code and reason. The combinations are few; each object is built once.
+   */
+  finishedVerification(
+    outcome: 'valid' | 'rejected',
+    cache: CacheResult,
+    tokenType: TokenType | undefined,
+    error: TokenError | undefined,
+  ): OpenTelemetry.Attributes {
+    const key = `${outcome} ${cache} ${tokenType} ${error?.code} ${error?.reason}`
+    let attributes = this.#verificationAttributes.get(key)
+    if (attributes === undefined) {
+      attributes = { ...this.#app, 'tokens.verification.outcome': outcome, 'tokens.verification.cache': cache }
+      if (tokenType !== undefined) attributes['tokens.token.type'] = tokenType
+      if (error !== undefined) attributes['tokens.error.code'] = error.code
+      if (error?.reason !== undefined) attributes['tokens.error.reason'] = error.reason
+      if (error !== undefined && error.status >= 500) attributes['error.type'] = error.code
+      this.#verificationAttributes.set(key, attributes)
+    }
+    if (this.#metered) this.#verifications.add(1, attributes)
+    return attributes
   }
 
   /** Counts a new token the core refused itself. */
@@ -244,27 +265,24 @@ export class VerificationSpan {
 
   /** Ends the span of an accepted token. */
   valid(tokenType: TokenType, fingerprint: string, cached: boolean, local: boolean): void {
-    this.#end({ 'tokens.verification.outcome': 'valid', 'tokens.token.type': tokenType }, fingerprint, cached, local)
+    this.#end(
+      this.#telemetry.finishedVerification('valid', this.#cache(cached, local), tokenType, undefined),
+      fingerprint,
+    )
   }
 
   /** Ends the span of a refused token: an outage or a misconfiguration is an error of the span too. */
   rejected(error: TokenError, fingerprint: string, cached: boolean, local: boolean): void {
-    const attributes: Record<string, string> = {
-      'tokens.verification.outcome': 'rejected',
-      'tokens.error.code': error.code,
-    }
-    if (error.reason !== undefined) attributes['tokens.error.reason'] = error.reason
-    if (error.status >= 500) {
-      attributes['error.type'] = error.code
-      if (this.#recording) this.#span.setStatus({ code: this.#api.SpanStatusCode.ERROR })
-    }
-    this.#end(attributes, fingerprint, cached, local)
+    const attributes = this.#telemetry.finishedVerification('rejected', this.#cache(cached, local), undefined, error)
+    if (this.#recording && error.status >= 500) this.#span.setStatus({ code: this.#api.SpanStatusCode.ERROR })
+    this.#end(attributes, fingerprint)
   }
 
-  #end(attributes: Record<string, string>, fingerprint: string, cached: boolean, local: boolean): void {
-    const cache: CacheResult = local ? 'local' : cached ? 'hit' : (this.cache ?? 'miss')
-    attributes['tokens.verification.cache'] = cache
-    this.#telemetry.countVerification(attributes)
+  #cache(cached: boolean, local: boolean): CacheResult {
+    return local ? 'local' : cached ? 'hit' : (this.cache ?? 'miss')
+  }
+
+  #end(attributes: OpenTelemetry.Attributes, fingerprint: string): void {
     if (!this.#recording) return
     this.#span.setAttributes(attributes)
     this.#span.setAttribute('tokens.token.fingerprint', fingerprint)
