@@ -21,7 +21,10 @@ export class CachePolicy {
    * remembered for `rejectionTtlSeconds`.
    */
   entryOf(verdict: DebugTokenVerdict, now: number): CachedVerification {
-    const { acceptAppIds, appId, cacheTtlMs, rejectionTtlMs, staleOnOutageMs } = this.#options
+    const { acceptAppIds, appId, cacheTtlSeconds, rejectionTtlSeconds, staleOnOutageSeconds } = this.#options
+    const cacheTtlMs = cacheTtlSeconds * 1000
+    const rejectionTtlMs = rejectionTtlSeconds * 1000
+    const staleOnOutageMs = staleOnOutageSeconds * 1000
     const rejected = (reason: 'wrong_app' | 'expired', userId: string | undefined): CachedVerification => ({
       outcome: 'rejected',
       reason,
@@ -66,6 +69,10 @@ export class CachePolicy {
     entry: CachedVerification | undefined,
     now: number,
   ): entry is CachedVerification & { outcome: 'valid' } {
-    return entry?.outcome === 'valid' && entry.keepUntil > now && entry.verifiedAt + this.#options.staleOnOutageMs > now
+    return (
+      entry?.outcome === 'valid' &&
+      entry.keepUntil > now &&
+      entry.verifiedAt + this.#options.staleOnOutageSeconds * 1000 > now
+    )
   }
 }

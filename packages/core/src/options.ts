@@ -107,8 +107,8 @@ export interface TokensOptions {
   openTelemetry?: boolean
 }
 
-/** Options after defaults, as the core uses them. */
-export interface ResolvedOptions {
+/** Options after defaults, as the core uses them: the numeric ones under their own names ({@link NUMBERS}). */
+export interface ResolvedOptions extends Readonly<Record<NumberOption, number>> {
   appId: string
   appSecret: string
   clientToken: string | undefined
@@ -116,22 +116,12 @@ export interface ResolvedOptions {
   graphVersion: string
   acceptAppIds: ReadonlySet<string>
   cache: VerificationCache | undefined
-  cacheMaxEntries: number
   store: TokenStore | undefined
   fetch: typeof fetch
-  timeoutMs: number
   retry: Required<RetryOptions>
-  cacheTtlMs: number
-  rejectionTtlMs: number
-  staleOnOutageMs: number
-  maxTokenLength: number
   tokenSources: TokenSources
   allowCrossSiteCookies: boolean
-  maxConcurrentVerifications: number
-  maxQueuedVerifications: number
-  usageLimitPercent: number
   maxVerificationsPerMinute: number
-  signedRequestMaxAgeSeconds: number
   realm: string
   clock: () => number
   onEvent: ((event: TokensEvent) => void) | undefined
@@ -169,6 +159,34 @@ export const DEFAULTS = Object.freeze({
   realm: 'api',
   openTelemetry: true,
 })
+
+/**
+ * The options that are a plain number, each with the least value it may take: validated, defaulted
+ * from {@link DEFAULTS} and resolved by one loop, under their own names.
+ */
+const NUMBERS = {
+  cacheMaxEntries: 1,
+  timeoutMs: 1,
+  cacheTtlSeconds: 0,
+  rejectionTtlSeconds: 0,
+  staleOnOutageSeconds: 0,
+  maxTokenLength: 16,
+  maxConcurrentVerifications: 1,
+  maxQueuedVerifications: 0,
+  usageLimitPercent: 1,
+  signedRequestMaxAgeSeconds: 0,
+} as const satisfies Partial<Record<keyof typeof DEFAULTS & keyof TokensOptions, number>>
+
+/** The name of a plain numeric option. */
+type NumberOption = keyof typeof NUMBERS
+
+function numbers(options: TokensOptions): Record<NumberOption, number> {
+  const resolved = {} as Record<NumberOption, number>
+  for (const name of Object.keys(NUMBERS) as NumberOption[]) {
+    resolved[name] = count(options, name, DEFAULTS[name], NUMBERS[name])
+  }
+  return resolved
+}
 
 function fail(option: string, must: string): never {
   throw new TypeError(`createTokens: option '${option}' ${must}`)
@@ -273,6 +291,7 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
   if (typeof realm !== 'string' || !/^[\x20-\x7e]{1,100}$/.test(realm)) fail('realm', 'must be printable ASCII')
 
   return {
+    ...numbers(options),
     appId: options.appId,
     appSecret,
     clientToken,
@@ -280,22 +299,12 @@ export function resolveOptions(options: TokensOptions): ResolvedOptions {
     graphVersion,
     acceptAppIds: new Set(acceptAppIds),
     cache: options.cache,
-    cacheMaxEntries: count(options, 'cacheMaxEntries', DEFAULTS.cacheMaxEntries, 1),
     store: options.store,
     fetch: fetchFn,
-    timeoutMs: count(options, 'timeoutMs', DEFAULTS.timeoutMs, 1),
     retry,
-    cacheTtlMs: count(options, 'cacheTtlSeconds', DEFAULTS.cacheTtlSeconds) * 1000,
-    rejectionTtlMs: count(options, 'rejectionTtlSeconds', DEFAULTS.rejectionTtlSeconds) * 1000,
-    staleOnOutageMs: count(options, 'staleOnOutageSeconds', DEFAULTS.staleOnOutageSeconds) * 1000,
-    maxTokenLength: count(options, 'maxTokenLength', DEFAULTS.maxTokenLength, 16),
     tokenSources,
     allowCrossSiteCookies,
-    maxConcurrentVerifications: count(options, 'maxConcurrentVerifications', DEFAULTS.maxConcurrentVerifications, 1),
-    maxQueuedVerifications: count(options, 'maxQueuedVerifications', DEFAULTS.maxQueuedVerifications, 0),
-    usageLimitPercent: count(options, 'usageLimitPercent', DEFAULTS.usageLimitPercent, 1),
     maxVerificationsPerMinute: rate(options.maxVerificationsPerMinute),
-    signedRequestMaxAgeSeconds: count(options, 'signedRequestMaxAgeSeconds', DEFAULTS.signedRequestMaxAgeSeconds),
     realm,
     clock: options.clock ?? Date.now,
     onEvent: options.onEvent,
