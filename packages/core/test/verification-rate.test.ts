@@ -67,7 +67,8 @@ describe('maxVerificationsPerMinute', () => {
   })
 
   it('is unlimited by default, and refuses what is not a whole number ≥ 1', async () => {
-    f = await createFixture({ maxQueuedVerifications: 300 })
+    // Deadlines long enough for a loaded machine: this is about the per-minute limit, not about time.
+    f = await createFixture({ maxQueuedVerifications: 300, timeoutMs: 60_000 })
     await Promise.all(Array.from({ length: 300 }, (_, i) => rejection(() => f.tokens.verify(garbage(i)))))
     expect(f.emu.requestCount('/debug_token')).toBe(300)
     for (const bad of [0, -1, 1.5, Number.NaN]) {
