@@ -39,7 +39,7 @@ export function clusterMarkdown(c: ClusterBench): string[] {
   return [
     '## Redis Cluster (issue 20)',
     '',
-    `${c.processes} server processes (Express, \`redisCache\` with \`nodes\`) share a local Redis Cluster of three primaries with` +
+    `${c.processes} server processes (Express, \`redisCache\` with \`nodes\` and \`commandTimeoutMs: ${c.commandTimeoutMs}\`) share a local Redis Cluster of three primaries with` +
       ` one replica each. Cold burst: the same ${c.tokens} never-seen tokens sent to all ${c.processes} at once,` +
       ` ${c.requestsPerProcess.toLocaleString('en-US')} requests each, ${c.connections} connections in all, Graph answering in ${c.graphMs} ms.`,
     '',

@@ -130,6 +130,8 @@ export interface Latency {
 /** A Redis Cluster shared by several `redisCache` server processes. */
 export interface ClusterBench {
   processes: number
+  /** The servers' `redisCache` `commandTimeoutMs`. */
+  commandTimeoutMs: number
   /** Distinct new tokens of the cold burst; each process gets `requestsPerProcess` requests carrying them. */
   tokens: number
   requestsPerProcess: number

@@ -32,6 +32,8 @@ export interface ServerConfig {
   redisNodes?: { host: string; port: number }[]
   /** `localMaxEntries` of the `redisCache` (1: nearly every verification is read from Redis). */
   redisLocalMaxEntries?: number
+  /** `commandTimeoutMs` of the `redisCache`. */
+  redisCommandTimeoutMs?: number
   /** Key prefix in Redis, new for every scenario so runs do not see each other's entries. */
   redisPrefix?: string
 }

@@ -51,6 +51,7 @@ async function start(config: ServerConfig): Promise<Server> {
         prefix: config.redisPrefix,
         clock: () => config.nowMs,
         ...(config.redisLocalMaxEntries === undefined ? {} : { localMaxEntries: config.redisLocalMaxEntries }),
+        ...(config.redisCommandTimeoutMs === undefined ? {} : { commandTimeoutMs: config.redisCommandTimeoutMs }),
       })
       return listen(tokensExpress(config, cache))
     }
