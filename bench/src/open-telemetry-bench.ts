@@ -16,7 +16,7 @@ export const OPEN_TELEMETRY_VARIANTS: readonly OpenTelemetryVariant[] = ['absent
 
 /** What one child process measured. */
 export interface OpenTelemetrySample {
-  /** Wall time of one warm `tryAuthenticate` (answered from the in-process cache), ns. */
+  /** CPU time (user + system) of one warm `tryAuthenticate` (answered from the in-process cache), ns. */
   nsPerVerification: number
   /** How many times the core looked for `@opentelemetry/api` and did not find it (the `absent` child). */
   apiLookups: number

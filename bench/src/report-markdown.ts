@@ -69,13 +69,13 @@ function openTelemetryRows(r: Results): string[] {
   return [
     '## OpenTelemetry on the hot path',
     '',
-    `A warm token's \`tryAuthenticate\` (the in-process cache answers; no HTTP) timed over` +
+    `A warm token's \`tryAuthenticate\` (the in-process cache answers; no HTTP): the process's CPU time over` +
       ` ${o.verificationsPerRun.toLocaleString('en-US')} calls in one process per variant, ${o.rounds} rounds` +
       ' (order reversed every other round); each variant divided by the process without `@opentelemetry/api` of its' +
       ` round, then the median over the rounds (IQR; min–max). Without the package the core looked for it` +
       ` ${o.absentLookups} time(s), when it was built, and loaded nothing.`,
     '',
-    '| @opentelemetry/api | ns per verification | / without the package |',
+    '| @opentelemetry/api | CPU ns per verification | / without the package |',
     '|---|--:|--:|',
     `| not installed (baseline) | ${spread(o.nsPerVerification.absent, ns)} | 1 |`,
     `| installed, \`openTelemetry: false\` | ${spread(o.nsPerVerification.off, ns)} | ${spread(o.ratio.off, ratio)} |`,
