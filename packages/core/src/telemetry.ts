@@ -88,6 +88,10 @@ export class Telemetry implements GraphTelemetry {
   readonly #gauges: OpenTelemetry.ObservableGauge[]
   /** Whether a meter provider was registered when the core was built: else every metric is a no-op. */
   readonly #metered: boolean
+  /** The API's global tracer provider, a proxy to the SDK's once one is registered (now or later). */
+  readonly #proxy: OpenTelemetry.ProxyTracerProvider | undefined
+  /** What the proxy delegates to while no SDK is registered. */
+  readonly #noTracing: OpenTelemetry.TracerProvider
   /** The attributes of finished verifications, one object per combination: the hot path builds none. */
   readonly #verificationAttributes = new Map<string, OpenTelemetry.Attributes>()
   #observe: OpenTelemetry.BatchObservableCallback | undefined
@@ -104,6 +108,9 @@ export class Telemetry implements GraphTelemetry {
     const meter = api.metrics.getMeter(SCOPE)
     this.#meter = meter
     this.#metered = meter !== api.createNoopMeter()
+    const provider = api.trace.getTracerProvider()
+    this.#proxy = provider instanceof api.ProxyTracerProvider ? provider : undefined
+    this.#noTracing = new api.ProxyTracerProvider().getDelegate()
     this.#app = { 'tokens.app.id': appId }
     this.#verifications = meter.createCounter('tokens.verifications', {
       description: 'Token verifications, by outcome, cache result, token type, error code and reason',
@@ -139,6 +146,7 @@ export class Telemetry implements GraphTelemetry {
    * span nor the metrics would be recorded (no SDK registered), so the hot path does no more.
    */
   verification(): VerificationSpan | undefined {
+    if (!this.#metered && this.#proxy?.getDelegate() === this.#noTracing) return undefined // not even a no-op span
     const span = this.#tracer.startSpan('tokens.verify', { attributes: this.#app })
     const recording = span.isRecording()
     if (!recording && !this.#metered) return undefined
