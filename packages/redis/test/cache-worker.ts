@@ -50,3 +50,15 @@ export class Worker {
     await exited
   }
 }
+
+/** `items` in an order of their own for each `seed` (a small LCG): each process meets the tokens in another order. */
+export function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items]
+  let s = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31
+    const j = s % (i + 1)
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}

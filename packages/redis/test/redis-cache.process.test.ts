@@ -3,7 +3,7 @@ import type { TokensEvent } from '@tokens/core'
 import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@tokens/emulator'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Worker } from './cache-worker.js'
+import { shuffled, Worker } from './cache-worker.js'
 import { startRedis, type TestRedis } from './redis-server.js'
 
 let config: Record<string, string>
@@ -46,17 +46,6 @@ function newTokens(count: number): string[] {
 }
 
 const debugTokenCalls = () => emu.requestCount('/debug_token')
-
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items]
-  let s = seed
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31
-    const j = s % (i + 1)
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
-}
 
 describe('redisCache across two Node processes', () => {
   it('process B makes no Graph call for a token process A verified', async () => {

@@ -5,7 +5,7 @@ import { type AppInfo, type Emulator, type NodeInfo, startEmulator } from '@toke
 import { Cluster } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisCache, redisStore } from '../src/index.js'
-import { Worker } from './cache-worker.js'
+import { shuffled, Worker } from './cache-worker.js'
 import { startCluster, type TestCluster } from './redis-cluster.js'
 import { startRedis } from './redis-server.js'
 
@@ -203,17 +203,6 @@ function newTokens(count: number): string[] {
 }
 
 const debugTokenCalls = () => emu.requestCount('/debug_token')
-
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items]
-  let s = seed
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1_103_515_245 + 12_345) % 2 ** 31
-    const j = s % (i + 1)
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
-}
 
 describe('redisCache on a Redis Cluster, across three Node processes', () => {
   let a: Worker

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { freePort } from './redis-server.js'
+import { freePort, spawnRedis } from './redis-server.js'
 
-const REDIS_SERVER = process.env.REDIS_SERVER ?? 'redis-server'
 const REDIS_CLI = process.env.REDIS_CLI ?? 'redis-cli'
 
 /** Every server any cluster of this process started: killed on exit, even after a failed test. */
@@ -50,57 +49,42 @@ async function until<T>(what: string, ms: number, check: () => Promise<T | undef
  * One `redis-server` in cluster mode, put in `procs` as soon as it is spawned (so a teardown reaches it
  * even while it starts); resolves once it accepts connections.
  */
-function launch(dir: string, port: number, busPort: number, procs: Map<number, ChildProcess>): Promise<void> {
+async function launch(dir: string, port: number, busPort: number, procs: Map<number, ChildProcess>): Promise<void> {
   const nodeDir = join(dir, String(port))
   mkdirSync(nodeDir)
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      REDIS_SERVER,
-      [
-        '--port',
-        String(port),
-        '--cluster-port',
-        String(busPort),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(nodeDir, 'nodes.conf'),
-        '--cluster-node-timeout',
-        '1000',
-        // A replica may take over however long ago it last heard from its primary.
-        '--cluster-replica-validity-factor',
-        '0',
-        // A replica syncs at once, not after the default 5 s wait for more replicas.
-        '--repl-diskless-sync-delay',
-        '0',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        nodeDir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    running.add(proc)
-    procs.set(port, proc)
-    proc.once('exit', () => running.delete(proc))
-    let out = ''
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('Ready to accept connections')) {
-        proc.stdout?.off('data', onData)
-        proc.stdout?.resume()
-        resolve()
-      }
-    }
-    proc.stdout?.on('data', onData)
-    proc.stderr?.resume()
-    proc.on('error', reject)
-    proc.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)))
-  })
+  await spawnRedis(
+    [
+      '--port',
+      String(port),
+      '--cluster-port',
+      String(busPort),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(nodeDir, 'nodes.conf'),
+      '--cluster-node-timeout',
+      '1000',
+      // A replica may take over however long ago it last heard from its primary.
+      '--cluster-replica-validity-factor',
+      '0',
+      // A replica syncs at once, not after the default 5 s wait for more replicas.
+      '--repl-diskless-sync-delay',
+      '0',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      nodeDir,
+    ],
+    (proc) => {
+      running.add(proc)
+      procs.set(port, proc)
+      proc.once('exit', () => running.delete(proc))
+    },
+  )
 }
 
 async function halt(proc: ChildProcess): Promise<void> {

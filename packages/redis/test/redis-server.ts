@@ -16,6 +16,30 @@ export async function freePort(): Promise<number> {
   return address.port
 }
 
+/**
+ * Spawns `redis-server` with `args` and resolves once it accepts connections. `spawned` gets the
+ * process at once, so that a teardown reaches it even while it starts.
+ */
+export function spawnRedis(args: readonly string[], spawned: (proc: ChildProcess) => void): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    spawned(proc)
+    let out = ''
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('Ready to accept connections')) {
+        proc.stdout?.off('data', onData)
+        proc.stdout?.resume()
+        resolve(proc)
+      }
+    }
+    proc.stdout?.on('data', onData)
+    proc.stderr?.resume()
+    proc.on('error', reject)
+    proc.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)))
+  })
+}
+
 /** A throwaway `redis-server` on a free port, in a temp dir, persisting nothing. */
 export interface TestRedis {
   url: string
@@ -33,28 +57,14 @@ export async function startRedis(args: readonly string[] = []): Promise<TestRedi
   const port = await freePort()
   let child: ChildProcess | undefined
 
-  const launch = () =>
-    new Promise<void>((resolve, reject) => {
-      const proc = spawn(
-        REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-      child = proc
-      let out = ''
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString()
-        if (out.includes('Ready to accept connections')) {
-          proc.stdout?.off('data', onData)
-          proc.stdout?.resume()
-          resolve()
-        }
-      }
-      proc.stdout?.on('data', onData)
-      proc.stderr?.resume()
-      proc.on('error', reject)
-      proc.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)))
-    })
+  const launch = async () => {
+    await spawnRedis(
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
+      (proc) => {
+        child = proc
+      },
+    )
+  }
 
   const halt = async (signal: NodeJS.Signals) => {
     const proc = child
