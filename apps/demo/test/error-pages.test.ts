@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest'
 import type { RunningDemo } from '../src/start-demo.js'
 import { csrfOf, logIn, type Visit, Visitor } from './http-visitor.js'

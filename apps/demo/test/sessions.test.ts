@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BoundedSessionStore } from '../src/session-store.js'
 import type { RunningDemo } from '../src/start-demo.js'
