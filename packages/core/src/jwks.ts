@@ -60,6 +60,12 @@ export class JwksCache {
     return this.#keys !== undefined
   }
 
+  /** The key named `kid` if it is known and Meta's keys are fresh: what a verification needs without waiting. */
+  fresh(kid: string): Key | undefined {
+    if (this.#keys === undefined || this.#ctx.clock() >= this.#freshUntil) return undefined
+    return this.#keys.get(kid)
+  }
+
   /**
    * The key named `kid`, or `undefined` when Meta's keys have no such key. Rejects with a 503
    * `graph_unavailable` only when the keys cannot be fetched and none are kept.

@@ -1,4 +1,4 @@
-import { verify as verifySignature } from 'node:crypto'
+import { type KeyObject, verify as verifySignature } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import type { CachedVerification } from './cache.js'
 import { REASON_DESCRIPTIONS } from './debug-token.js'
@@ -41,8 +41,14 @@ function place(value: unknown): LimitedLoginPlace | undefined {
   })
 }
 
+/** `record` without its `undefined` fields, frozen (a loop: this runs for every new token). */
 function defined<T extends object>(record: T): T {
-  return Object.freeze(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined))) as T
+  const out: Record<string, unknown> = {}
+  for (const name in record) {
+    const value = record[name]
+    if (value !== undefined) out[name] = value
+  }
+  return Object.freeze(out) as T
 }
 
 /** The claims of a verified payload, typed; what is not of the expected type is left out. */
@@ -107,8 +113,9 @@ export class LimitedLoginVerifier {
     return new TokenError('invalid_token', REASON_DESCRIPTIONS[reason], { reason })
   }
 
-  #audiences(): string[] {
-    return [this.#options.appId, ...this.#options.acceptAppIds]
+  /** Whether `aud` names this app or one of `acceptAppIds`. */
+  #accepts(aud: unknown): boolean {
+    return aud === this.#options.appId || (typeof aud === 'string' && this.#options.acceptAppIds.has(aud))
   }
 
   /** What can be refused from the token alone: its form, algorithm, issuer, audience and times. */
@@ -127,9 +134,8 @@ export class LimitedLoginVerifier {
       throw this.#invalid('bad_signature')
     const issuer = this.jwks.issuer
     if (issuer !== undefined && payload.iss !== issuer) throw this.#invalid('wrong_issuer')
-    const audiences = this.#audiences()
     const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : []
-    if (!aud.some((a) => audiences.includes(a))) throw this.#invalid('wrong_app')
+    if (!aud.some((a) => this.#accepts(a))) throw this.#invalid('wrong_app')
     if (typeof payload.sub !== 'string' || payload.sub === '') throw this.#invalid('malformed')
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') throw this.#invalid('malformed')
     if (payload.nbf !== undefined && typeof payload.nbf !== 'number') throw this.#invalid('malformed')
@@ -155,6 +161,11 @@ export class LimitedLoginVerifier {
   async verify(raw: string, checked: PrecheckedToken, signal: AbortSignal): Promise<CachedVerification> {
     const key = await this.jwks.key(checked.kid, signal)
     if (key === undefined) throw this.#invalid('bad_signature')
+    return this.verifyWith(raw, checked, key)
+  }
+
+  /** {@link verify} with Meta's key in hand (`jwks.fresh(kid)`): synchronous, no deadline to keep. */
+  verifyWith(raw: string, checked: PrecheckedToken, key: KeyObject): CachedVerification {
     const { payload } = checked
     // Discovery may have named the issuer only now; and the clock moved while the keys were fetched.
     if (payload.iss !== this.jwks.issuer) throw this.#invalid('wrong_issuer')
@@ -165,9 +176,8 @@ export class LimitedLoginVerifier {
       throw this.#invalid('bad_signature')
     }
     const { clock } = this.#options
-    const audiences = this.#audiences()
     const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? [])
-    const appId = aud.find((a) => a === this.#options.appId) ?? (aud.find((a) => audiences.includes(a)) as string)
+    const appId = aud.find((a) => a === this.#options.appId) ?? (aud.find((a) => this.#accepts(a)) as string)
     const claims = claimsOf(payload)
     const scopes = [
       'public_profile',

@@ -275,6 +275,17 @@ export class Verifier {
    * `timeoutMs`; the verification is cached until the token's `exp`.
    */
   async #loadJwt(raw: string, key: string, checked: PrecheckedToken): Promise<CachedVerification> {
+    const signingKey = this.limitedLogin.jwks.fresh(checked.kid)
+    if (signingKey !== undefined) {
+      // Meta's key is at hand: nothing to wait for, so no deadline and no coalescing (the check is CPU only).
+      const entry = this.limitedLogin.verifyWith(raw, checked, signingKey)
+      try {
+        await this.#cache.set(key, entry)
+      } catch (error) {
+        this.#cacheFailed(error, 'write')
+      }
+      return entry
+    }
     const { timeoutMs } = this.#options
     const deadline = new Deadline(timeoutMs)
     try {
