@@ -147,7 +147,26 @@ export class Verifier {
     } catch (error) {
       throw this.#failed(error, key, false, started, true, span)
     }
-    return new Pending(key, hit, started, checked, span)
+    const signingKey = hit === undefined ? this.limitedLogin.jwks.fresh(checked.kid) : undefined
+    if (signingKey === undefined) return new Pending(key, hit, started, checked, span)
+    // A new ID token, Meta's key at hand, the cache answered at once: the whole check is CPU, done here.
+    try {
+      const entry = this.limitedLogin.verifyWith(raw, checked, signingKey)
+      this.#remember(key, entry)
+      return this.#events.valid(this.#accept(raw, entry), key, false, started, false, span)
+    } catch (error) {
+      throw this.#failed(error, key, false, started, false, span)
+    }
+  }
+
+  /** Caches `entry` without waiting for the cache: a failure to write is reported, never thrown. */
+  #remember(key: string, entry: CachedVerification): void {
+    try {
+      const written = this.#cache.set(key, entry)
+      if (isPromiseLike(written)) Promise.resolve(written).catch((error: unknown) => this.#cacheFailed(error, 'write'))
+    } catch (error) {
+      this.#cacheFailed(error, 'write')
+    }
   }
 
   /** The asynchronous part of a verification that `attempt` could not finish. */
