@@ -1,43 +1,33 @@
 import { randomBytes } from 'node:crypto'
 import { createTokens } from '@tokens/core'
-import { type Emulator, startEmulator } from '@tokens/emulator'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { redisCache, redisStore } from '../src/index.js'
-import { startRedis, type TestRedis } from './redis-server.js'
+import { useRedisAndEmulator } from './with-emulator.js'
 
-let server: TestRedis
-let emu: Emulator
-beforeAll(async () => {
-  server = await startRedis()
-  emu = await startEmulator({ port: 0, now: 1_750_000_000, freezeClock: true })
-})
-afterAll(async () => {
-  await emu.close()
-  await server.stop()
-})
+const world = useRedisAndEmulator()
 
 it('keeps what the core acquires, encrypted, with TTLs on the core clock, and revokeUser clears store and cache', async () => {
-  const app = emu.createApp({ name: 'Redis App' })
-  const user = emu.createUser({ name: 'Ada' })
-  const pages = [1, 2].map((i) => emu.createPage({ name: `Page ${i}`, admins: [user.id] }))
-  const clock = () => emu.now() * 1000
+  const app = world.emu.createApp({ name: 'Redis App' })
+  const user = world.emu.createUser({ name: 'Ada' })
+  const pages = [1, 2].map((i) => world.emu.createPage({ name: `Page ${i}`, admins: [user.id] }))
+  const clock = () => world.emu.now() * 1000
   const store = redisStore({
-    url: server.url,
+    url: world.server.url,
     clock,
     encryption: { keys: { k1: randomBytes(32) }, currentKeyId: 'k1' },
   })
   const tokens = createTokens({
     appId: app.id,
     appSecret: app.secret,
-    graphUrl: emu.url,
+    graphUrl: world.emu.url,
     clock,
     retries: 0,
     store,
-    cache: redisCache({ url: server.url, clock }),
+    cache: redisCache({ url: world.server.url, clock }),
   })
   const short = await tokens.verify(
-    emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['pages_show_list'], lifetime: 'short' }),
+    world.emu.issueUserToken({ appId: app.id, userId: user.id, scopes: ['pages_show_list'], lifetime: 'short' }),
     { type: 'user' },
   )
   const long = await tokens.exchangeForLongLived(short)
@@ -45,7 +35,7 @@ it('keeps what the core acquires, encrypted, with TTLs on the core clock, and re
   expect(pageTokens.map((t) => t.pageId).sort()).toEqual(pages.map((p) => p.id).sort())
   expect((await store.findUserToken(app.id, user.id))?.value).toBe(long.value)
 
-  const redis = new Redis(server.url)
+  const redis = new Redis(world.server.url)
   const ttl = await redis.pttl(`tokens:user:${app.id}:${user.id}`)
   const expected = (long.expiresAt as Date).getTime() - clock()
   expect(Math.abs(ttl - expected)).toBeLessThan(5000)
@@ -58,9 +48,9 @@ it('keeps what the core acquires, encrypted, with TTLs on the core clock, and re
   expect(await store.listPageTokens(app.id, user.id)).toEqual([])
   expect(await redis.keys('tokens:index:*')).toEqual([])
   expect(await redis.keys('tokens:vu:*')).toEqual([])
-  const calls = emu.requestCount('/debug_token')
+  const calls = world.emu.requestCount('/debug_token')
   await tokens.verify(long.value) // its verification was forgotten: Graph is asked again
-  expect(emu.requestCount('/debug_token')).toBe(calls + 1)
+  expect(world.emu.requestCount('/debug_token')).toBe(calls + 1)
   redis.disconnect()
   await tokens.close()
 })
