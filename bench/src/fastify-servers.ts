@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module'
 import { Authenticator } from '@fastify/passport'
 import { createTokens } from '@tokens/core'
 import { tokens } from '@tokens/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
-import type { Strategy } from 'passport'
 import { coreOptions } from './core-options.js'
+import { facebookTokenStrategy } from './passport-servers.js'
 import { ROUTE, type ServerConfig } from './server-config.js'
 
 /** The route with nothing in front of it: Fastify's ceiling. */
@@ -22,40 +21,13 @@ export async function tokensFastify(config: ServerConfig): Promise<FastifyInstan
   return app
 }
 
-/** passport-facebook-token 4.0.0 ships no types: only what the benchmark uses. */
-type FacebookTokenStrategyClass = new (
-  options: Record<string, unknown>,
-  verify: (
-    accessToken: string,
-    refreshToken: string,
-    profile: { id: string },
-    done: (error: unknown, user?: object) => void,
-  ) => void,
-) => Strategy
-
 /**
  * What a Fastify app running passport-facebook-token does today: the strategy through
  * `@fastify/passport`, calling Graph's `/me` on every request (the same options as the Express one).
  */
 export async function facebookTokenFastify(config: ServerConfig): Promise<FastifyInstance> {
-  const FacebookTokenStrategy = createRequire(import.meta.url)('passport-facebook-token') as FacebookTokenStrategyClass
-  const graph = `${config.graphUrl}/v25.0`
   const passport = new Authenticator()
-  passport.use(
-    'facebook-token',
-    new FacebookTokenStrategy(
-      {
-        clientID: config.appId,
-        clientSecret: config.appSecret,
-        profileURL: `${graph}/me`,
-        tokenURL: `${graph}/oauth/access_token`,
-        authorizationURL: `${graph}/dialog/oauth`,
-        profileFields: ['id', 'displayName'],
-        enableProof: true,
-      },
-      (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
-    ) as never,
-  )
+  passport.use('facebook-token', facebookTokenStrategy(config) as never)
   const app = Fastify()
   // @fastify/passport's flash messages need a session decorator even with `session: false`; a
   // sessionless API (this one) satisfies it without a session store, as it would in production.

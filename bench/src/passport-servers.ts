@@ -30,13 +30,13 @@ function withStrategy(name: string, strategy: passport.Strategy): Express {
 }
 
 /**
- * What many apps run today: passport-facebook-token, which calls Graph's `/me` on every request.
- * Its defaults, except that its URLs point at the emulator and its profile fields are ones the
- * emulator's User node has (the default adds `middle_name`). `enableProof` stays on (its default).
+ * passport-facebook-token as many apps configure it, which calls Graph's `/me` on every request: its
+ * defaults, except that its URLs point at the emulator and its profile fields are ones the emulator's
+ * User node has (the default adds `middle_name`). `enableProof` stays on (its default).
  */
-export function facebookTokenServer(config: ServerConfig): Express {
+export function facebookTokenStrategy(config: ServerConfig): passport.Strategy {
   const graph = `${config.graphUrl}/v25.0`
-  const strategy = new FacebookTokenStrategy(
+  return new FacebookTokenStrategy(
     {
       clientID: config.appId,
       clientSecret: config.appSecret,
@@ -48,7 +48,11 @@ export function facebookTokenServer(config: ServerConfig): Express {
     },
     (_accessToken, _refreshToken, profile, done) => done(null, { id: profile.id }),
   )
-  return withStrategy('facebook-token', strategy)
+}
+
+/** What many apps run today: the route behind passport-facebook-token ({@link facebookTokenStrategy}). */
+export function facebookTokenServer(config: ServerConfig): Express {
+  return withStrategy('facebook-token', facebookTokenStrategy(config))
 }
 
 /** The same route with `@tokens/passport`'s `graph-token` strategy (verified once, then cached). */
