@@ -141,31 +141,11 @@ export class Verifier {
       }
     }
     if (!jwt) return new Pending(key, hit, started, undefined, span)
-    let checked: PrecheckedToken
     try {
-      checked = this.limitedLogin.precheck(raw)
+      // A token that can only fail is refused here, before any fetch or thread-pool work.
+      return new Pending(key, hit, started, this.limitedLogin.precheck(raw), span)
     } catch (error) {
       throw this.#failed(error, key, false, started, true, span)
-    }
-    const signingKey = hit === undefined ? this.limitedLogin.jwks.fresh(checked.kid) : undefined
-    if (signingKey === undefined) return new Pending(key, hit, started, checked, span)
-    // A new ID token, Meta's key at hand, the cache answered at once: the whole check is CPU, done here.
-    try {
-      const entry = this.limitedLogin.verifyWith(raw, checked, signingKey)
-      this.#remember(key, entry)
-      return this.#events.valid(this.#accept(raw, entry), key, false, started, false, span)
-    } catch (error) {
-      throw this.#failed(error, key, false, started, false, span)
-    }
-  }
-
-  /** Caches `entry` without waiting for the cache: a failure to write is reported, never thrown. */
-  #remember(key: string, entry: CachedVerification): void {
-    try {
-      const written = this.#cache.set(key, entry)
-      if (isPromiseLike(written)) Promise.resolve(written).catch((error: unknown) => this.#cacheFailed(error, 'write'))
-    } catch (error) {
-      this.#cacheFailed(error, 'write')
     }
   }
 
@@ -296,8 +276,8 @@ export class Verifier {
   async #loadJwt(raw: string, key: string, checked: PrecheckedToken): Promise<CachedVerification> {
     const signingKey = this.limitedLogin.jwks.fresh(checked.kid)
     if (signingKey !== undefined) {
-      // Meta's key is at hand: nothing to wait for, so no deadline and no coalescing (the check is CPU only).
-      const entry = this.limitedLogin.verifyWith(raw, checked, signingKey)
+      // Meta's key is at hand: nothing to wait for, so no deadline and no coalescing (the check is CPU, on the thread pool).
+      const entry = await this.limitedLogin.verifyWith(raw, checked, signingKey)
       try {
         await this.#cache.set(key, entry)
       } catch (error) {
