@@ -16,6 +16,22 @@ const spread = (x: Spread, f: (n: number) => string) =>
   `${f(x.median)} (${f(x.q1)}–${f(x.q3)}; ${f(x.min)}–${f(x.max)})`
 const signed = (n: number) => (n > 0 ? `+${us(n)}` : us(n))
 
+/** The warm path's stages as timed inside the servers. */
+function inServerRows(r: Results): string[] {
+  const ns = (value: number) => Math.round(value).toLocaleString('en-US')
+  return [
+    `Timed inside the servers (\`process.hrtime\` around each stage, on every request, less the cost of reading the clock;` +
+      ` ${r.inServer.runs} runs of ${r.inServer.requestsPerRun.toLocaleString('en-US')} warm requests per server after a warm-up;` +
+      ' median over the runs, IQR in brackets). What a stage costs where it runs, between the HTTP parser and the route:',
+    '',
+    '| server | stage | ns / request |',
+    '|---|---|--:|',
+    ...r.inServer.stages.map(
+      (s) => `| \`${s.server}\` | ${s.stage} | ${ns(s.ns.median)} (${ns(s.ns.q1)}–${ns(s.ns.q3)}) |`,
+    ),
+  ]
+}
+
 function breakdownRows(r: Results): string[] {
   return r.breakdown.steps.map((step, i) => {
     const added = i === 0 ? '' : `${signed(step.added.median)} (${us(step.added.q1)}–${us(step.added.q3)})`
@@ -197,6 +213,8 @@ export function reportMarkdown(r: Results): string {
     ...r.profile.ours
       .filter((f) => f.totalMicros >= 0.01)
       .map((f) => `| \`${f.name}\` | ${f.totalMicros.toFixed(2)} | ${f.selfMicros.toFixed(2)} |`),
+    '',
+    ...inServerRows(r),
     '',
     '## Targets (issues 9 and 15)',
     '',

@@ -1,5 +1,6 @@
 import type { Breakdown } from './breakdown-bench.js'
 import type { ChaosRun } from './chaos-bench.js'
+import type { InServerTimings } from './in-server-bench.js'
 import type { MachineLoad } from './machine-load.js'
 import type { OpenTelemetryCost } from './open-telemetry-bench.js'
 import type { ServerProfile } from './profile-bench.js'
@@ -167,6 +168,8 @@ export interface Results {
   breakdown: Breakdown
   /** …and sampled by V8's profiler in the `tokens()` + `requireToken()` server: time per function. */
   profile: ServerProfile
+  /** …and timed inside the servers, stage by stage, with the monotonic clock. */
+  inServer: InServerTimings
   nest: Overhead
   versus: Versus
   coldBurst: ColdBurst

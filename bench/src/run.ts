@@ -9,6 +9,7 @@ import { breakdownBench } from './breakdown-bench.js'
 import { chaosBench } from './chaos-bench.js'
 import { clusterBench } from './cluster-bench.js'
 import { coldBurstBench } from './cold-burst-bench.js'
+import { inServerBench } from './in-server-bench.js'
 import { limitedLoginBench } from './limited-login-bench.js'
 import { watchMachineLoad } from './machine-load.js'
 import { memoryBench } from './memory-bench.js'
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
       connections: options.connections,
       warmupSeconds: options.warmupSeconds,
     })
+    step('1/6 Express overhead, timed inside the servers stage by stage')
+    const inServer = await inServerBench(world, options)
     step('2/6 Nest overhead')
     const nest = await overheadBench(world, options, 'nest-bare', 'nest-tokens')
     step('3/6 against passport-facebook-token')
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
       express,
       breakdown,
       profile,
+      inServer,
       nest,
       versus,
       fastify: { overhead: fastifyOverhead, versus: fastifyVersus },

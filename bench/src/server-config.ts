@@ -18,6 +18,10 @@ export type ServerKind =
   | 'express-attach'
   | 'express-core'
   | 'express-middleware'
+  // Servers that time stages of their own handling (in-server timings):
+  | 'express-timed-core'
+  | 'express-timed-tokens'
+  | 'http-timed'
 
 /** What a server process needs to know: which server, and where Graph (the emulator) and Redis are. */
 export interface ServerConfig {

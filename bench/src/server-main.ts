@@ -17,6 +17,7 @@ import { bareFastify, facebookTokenFastify, tokensFastify } from './fastify-serv
 import { bareNest, tokensNest } from './nest-servers.js'
 import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
 import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
+import { takeStageTimes, timedCoreExpress, timedHttp, timedTokensExpress } from './timed-servers.js'
 
 function listen(app: Express): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -40,6 +41,18 @@ async function start(config: ServerConfig): Promise<Server> {
       return listen(coreExpress(config))
     case 'express-middleware':
       return listen(middlewareExpress(config))
+    case 'express-timed-core':
+      return listen(timedCoreExpress(config))
+    case 'express-timed-tokens':
+      return listen(timedTokensExpress(config))
+    case 'http-timed': {
+      const server = timedHttp()
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(0, '127.0.0.1', resolve)
+      })
+      return server
+    }
     case 'express-redis': {
       if (config.redisUrl === undefined && config.redisNodes === undefined) {
         throw new TypeError('express-redis needs redisUrl or redisNodes')
@@ -95,6 +108,10 @@ start(config).then(
     process.send?.(ready)
     process.on('SIGTERM', () => process.exit(0))
     process.on('message', (message) => {
+      if (message === 'stage-times') {
+        process.send?.(takeStageTimes())
+        return
+      }
       if (message !== 'cpu') return
       const { user, system } = process.cpuUsage()
       const cpu: ServerCpu = { cpuMicros: user + system, monotonicMicros: Number(process.hrtime.bigint() / 1000n) }

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { firstMessage, forkEntry, stopChild } from './child-process.js'
 import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
+import type { StageTimes } from './timed-servers.js'
 
 /** A benchmarked server running in its own process. */
 export interface ServerProcess {
@@ -9,6 +10,8 @@ export interface ServerProcess {
   cpuMicros(): Promise<number>
   /** Its CPU time and its monotonic clock, read together. */
   usage(): Promise<ServerCpu>
+  /** For a timed server: ns per request in each stage since the last call (which starts a new count). */
+  stageTimes(): Promise<StageTimes>
   stop(): Promise<void>
 }
 
@@ -25,6 +28,11 @@ export async function startServer(config: ServerConfig, execArgv: readonly strin
     url: `http://127.0.0.1:${port}`,
     usage,
     cpuMicros: async () => (await usage()).cpuMicros,
+    stageTimes: async () => {
+      const answer = firstMessage<StageTimes>(child)
+      child.send('stage-times')
+      return answer
+    },
     stop: () => stopChild(child),
   }
 }

@@ -111,6 +111,20 @@ describe('pnpm bench --quick', () => {
     expect(steps[0]?.overBare.median).toBe(0)
   })
 
+  it('times the warm path stage by stage inside the servers that run it', () => {
+    const { stages } = results.inServer
+    const named = (server: string) => stages.filter((s) => s.server === server).map((s) => s.stage)
+    expect(named('express-timed-core')).toEqual(['tryAuthenticate', 'stores'])
+    expect(named('express-timed-tokens')).toEqual([
+      'tokens() until next()',
+      "requireToken('user').handle() until the handler",
+    ])
+    expect(named('http-timed')).toHaveLength(3)
+    // The core's work and the adapter's take time; what the clock cannot see would read about 0.
+    for (const stage of stages.filter((s) => s.server !== 'http-timed')) expect(stage.ns.median).toBeGreaterThan(0)
+    expect(stdout).toContain('| `express-timed-tokens` | tokens() until next() |')
+  })
+
   it("samples the tokens() server with V8's profiler and names the core's hot path", () => {
     const { profile } = results
     expect(profile.kind).toBe('express-tokens')
