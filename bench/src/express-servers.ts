@@ -1,6 +1,6 @@
-import { createTokens, type VerificationCache } from '@tokens/core'
+import { type AccessToken, createTokens, type Tokens, type VerificationCache } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
-import express, { type Express } from 'express'
+import express, { type Express, type NextFunction, type Request } from 'express'
 import { auth } from 'express-oauth2-jwt-bearer'
 import { coreOptions } from './core-options.js'
 import { ROUTE, type ServerConfig } from './server-config.js'
@@ -56,6 +56,20 @@ export function attachExpress(config: ServerConfig): Express {
   return app
 }
 
+/** The core's answer that had to wait (a cache miss, as in a warm-up's first request), attached when it comes. */
+export function attachLater(
+  core: Tokens,
+  req: Request,
+  pending: Promise<AccessToken | undefined>,
+  next: NextFunction,
+): void {
+  pending.then((token) => {
+    req.tokens = core
+    req.token = token
+    next()
+  }, next)
+}
+
 /** …that sets them from the core's work for the request's (cached) token, as a minimal hand-written `tokens()`. */
 export function coreExpress(config: ServerConfig): Express {
   const core = createTokens(coreOptions(config))
@@ -63,11 +77,7 @@ export function coreExpress(config: ServerConfig): Express {
   app.use((req, _res, next) => {
     const result = core.tryAuthenticate(req)
     if (result instanceof Promise) {
-      result.then((token) => {
-        req.tokens = core
-        req.token = token
-        next()
-      }, next)
+      attachLater(core, req, result, next)
       return
     }
     req.tokens = core

@@ -7,6 +7,7 @@ import { createTokens } from '@tokens/core'
 import { requireToken, tokens } from '@tokens/express'
 import express, { type Express } from 'express'
 import { coreOptions } from './core-options.js'
+import { attachLater } from './express-servers.js'
 import { ROUTE, type ServerConfig } from './server-config.js'
 
 /** Nanoseconds per request spent in each stage since the last reset, and how many requests were timed. */
@@ -53,11 +54,7 @@ export function timedCoreExpress(config: ServerConfig): Express {
     const result = core.tryAuthenticate(req)
     const t1 = now()
     if (result instanceof Promise) {
-      result.then((token) => {
-        req.tokens = core
-        req.token = token
-        next()
-      }, next)
+      attachLater(core, req, result, next) // not timed: the warm-up's first request
       return
     }
     req.tokens = core
