@@ -1,12 +1,11 @@
 // `pnpm --filter @tokens/bench bench:cluster [--quick] [--out dir]`: only the Redis Cluster figures
 // (issue 20), written to cluster.md and cluster.json.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchOptions } from './bench-options.js'
 import { clusterBench } from './cluster-bench.js'
 import { clusterMarkdown } from './report-markdown.js'
 import { createWorld } from './world.js'
+import { writeReport } from './write-report.js'
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)))
@@ -20,10 +19,7 @@ async function main(): Promise<void> {
       '',
       ...clusterMarkdown(cluster),
     ].join('\n')
-    mkdirSync(options.outDir, { recursive: true })
-    writeFileSync(join(options.outDir, 'cluster.md'), markdown)
-    writeFileSync(join(options.outDir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`)
-    process.stdout.write(markdown)
+    writeReport(options.outDir, 'cluster', markdown, cluster)
   } finally {
     await world.close()
   }

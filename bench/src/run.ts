@@ -1,8 +1,6 @@
 // `pnpm bench`: runs the six benchmarks of issues 9 and 15 (and issue 20's Redis Cluster figures) and
 // writes the table, JSON and chart.
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, type } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchOptions } from './bench-options.js'
 import { breakdownBench } from './breakdown-bench.js'
@@ -22,6 +20,7 @@ import type { Results } from './results.js'
 import { sharedCacheBench } from './shared-cache-bench.js'
 import { versusBench } from './versus-bench.js'
 import { createWorld } from './world.js'
+import { writeReport } from './write-report.js'
 
 function machine(): string {
   const list = cpus()
@@ -100,11 +99,7 @@ async function main(): Promise<void> {
     }
     step('done')
     const markdown = reportMarkdown(results)
-    mkdirSync(options.outDir, { recursive: true })
-    writeFileSync(join(options.outDir, 'latest.md'), markdown)
-    writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
-    writeFileSync(join(options.outDir, 'ratios.svg'), ratioChart(results))
-    process.stdout.write(markdown)
+    writeReport(options.outDir, 'latest', markdown, results, { 'ratios.svg': ratioChart(results) })
   } finally {
     await world.close()
   }
