@@ -9,6 +9,7 @@ import type { World } from './world.js'
 export const TIMED_SERVERS = [
   { kind: 'express-timed-core', times: "the breakdown's hand-written middleware (`express-core`)" },
   { kind: 'express-timed-tokens', times: "the benchmarked `tokens()` + `requireToken('user')` server" },
+  { kind: 'nest-timed', times: "the benchmarked Nest server's `TokenGuard`" },
   { kind: 'http-timed', times: 'bare `node:http`, for scale: property stores and SHA-256 without Express' },
 ] as const satisfies ReadonlyArray<{ kind: ServerKind; times: string }>
 

@@ -21,6 +21,7 @@ export type ServerKind =
   // Servers that time stages of their own handling (in-server timings):
   | 'express-timed-core'
   | 'express-timed-tokens'
+  | 'nest-timed'
   | 'http-timed'
 
 /** What a server process needs to know: which server, and where Graph (the emulator) and Redis are. */

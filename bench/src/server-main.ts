@@ -14,7 +14,7 @@ import {
   tokensExpress,
 } from './express-servers.js'
 import { bareFastify, facebookTokenFastify, tokensFastify } from './fastify-servers.js'
-import { bareNest, tokensNest } from './nest-servers.js'
+import { bareNest, timedTokensNest, tokensNest } from './nest-servers.js'
 import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
 import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
 import { takeStageTimes, timedCoreExpress, timedHttp, timedTokensExpress } from './timed-servers.js'
@@ -89,8 +89,10 @@ async function start(config: ServerConfig): Promise<Server> {
       return app.server
     }
     case 'nest-bare':
-    case 'nest-tokens': {
-      const app = config.kind === 'nest-bare' ? await bareNest() : await tokensNest(config)
+    case 'nest-tokens':
+    case 'nest-timed': {
+      const build = { 'nest-bare': bareNest, 'nest-tokens': tokensNest, 'nest-timed': timedTokensNest }
+      const app = await build[config.kind](config)
       await app.listen(0, '127.0.0.1')
       return app.getHttpServer() as Server
     }

@@ -18,11 +18,18 @@ export interface StageTimes {
 
 const totals = new Map<string, number>()
 let timed = 0
-const now = () => process.hrtime.bigint()
+
+/** The monotonic clock, ns. */
+export const now = () => process.hrtime.bigint()
 
 /** Adds `elapsed` to `stage`, less what reading the clock costs ({@link clockCost}). */
-function add(stage: string, elapsed: bigint): void {
+export function add(stage: string, elapsed: bigint): void {
   totals.set(stage, (totals.get(stage) ?? 0) + Number(elapsed - clockCost))
+}
+
+/** Counts one timed request: each stage's total is divided by how many there were. */
+export function countRequest(): void {
+  timed++
 }
 
 /** What the stages cost per request since the last call, and a new start. */
@@ -70,7 +77,7 @@ export function timedCoreExpress(config: ServerConfig): Express {
     const t2 = now()
     add('tryAuthenticate', t1 - t0)
     add('stores', t2 - t1)
-    timed++
+    countRequest()
     next()
   })
   app.get(ROUTE, (_req, res) => {
@@ -98,7 +105,7 @@ export function timedTokensExpress(config: ServerConfig): Express {
   })
   const route = guard.handle((req, res) => {
     add("requireToken('user').handle() until the handler", now() - entered)
-    timed++
+    countRequest()
     res.json({ id: req.token.userId })
   })
   app.get(ROUTE, (req, res, next) => {
@@ -133,7 +140,7 @@ export function timedHttp(): Server {
     add('two property stores on a request of node:http', t1 - t0)
     add('two property stores after Object.setPrototypeOf(req, …), as Express 5 makes every request', t3 - t2)
     add('SHA-256 of the Authorization header (crypto.hash, hex)', t4 - t3)
-    timed++
+    countRequest()
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ id: key.length }))
   })

@@ -119,6 +119,7 @@ describe('pnpm bench --quick', () => {
       'tokens() until next()',
       "requireToken('user').handle() until the handler",
     ])
+    expect(named('nest-timed')).toEqual(['TokenGuard.canActivate'])
     expect(named('http-timed')).toHaveLength(3)
     // The core's work and the adapter's take time; what the clock cannot see would read about 0.
     for (const stage of stages.filter((s) => s.server !== 'http-timed')) expect(stage.ns.median).toBeGreaterThan(0)
