@@ -1,11 +1,13 @@
 import 'reflect-metadata'
 import {
+  type CanActivate,
   Controller,
   type ExecutionContext,
   Get,
   type INestApplication,
   Injectable,
   Module,
+  type Type,
   UseGuards,
 } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -23,16 +25,6 @@ class BareController {
   }
 }
 
-@Controller()
-@UseGuards(TokenGuard)
-class GuardedController {
-  @Get('me')
-  @RequireToken('user')
-  me(@CurrentToken() token: UserToken) {
-    return { id: token.userId }
-  }
-}
-
 /** NestJS (platform-express) with the route bare. */
 export async function bareNest(): Promise<INestApplication> {
   @Module({ controllers: [BareController] })
@@ -40,11 +32,25 @@ export async function bareNest(): Promise<INestApplication> {
   return NestFactory.create(BareModule, { logger: ['error', 'warn'] })
 }
 
-/** The same route behind `TokenGuard` + `@RequireToken('user')`. */
-export async function tokensNest(config: ServerConfig): Promise<INestApplication> {
+/** The route behind `guard` + `@RequireToken('user')`, in a NestJS (platform-express) app of its own. */
+function guardedNest(config: ServerConfig, guard: Type<CanActivate>): Promise<INestApplication> {
+  @Controller()
+  @UseGuards(guard)
+  class GuardedController {
+    @Get('me')
+    @RequireToken('user')
+    me(@CurrentToken() token: UserToken) {
+      return { id: token.userId }
+    }
+  }
   @Module({ imports: [TokensModule.forRoot(coreOptions(config))], controllers: [GuardedController] })
   class GuardedModule {}
   return NestFactory.create(GuardedModule, { logger: ['error', 'warn'] })
+}
+
+/** The same route behind `TokenGuard` + `@RequireToken('user')`. */
+export function tokensNest(config: ServerConfig): Promise<INestApplication> {
+  return guardedNest(config, TokenGuard)
 }
 
 /** `TokenGuard`, timed: `canActivate` from its call to its answer (synchronous for a cached token). */
@@ -59,19 +65,7 @@ class TimedTokenGuard extends TokenGuard {
   }
 }
 
-@Controller()
-@UseGuards(TimedTokenGuard)
-class TimedController {
-  @Get('me')
-  @RequireToken('user')
-  me(@CurrentToken() token: UserToken) {
-    return { id: token.userId }
-  }
-}
-
 /** The benchmarked Nest server with its guard timed ({@link TimedTokenGuard}). */
-export async function timedTokensNest(config: ServerConfig): Promise<INestApplication> {
-  @Module({ imports: [TokensModule.forRoot(coreOptions(config))], controllers: [TimedController] })
-  class TimedModule {}
-  return NestFactory.create(TimedModule, { logger: ['error', 'warn'] })
+export function timedTokensNest(config: ServerConfig): Promise<INestApplication> {
+  return guardedNest(config, TimedTokenGuard)
 }
