@@ -220,6 +220,16 @@ export class Verifier {
     return undefined // an app token from client_credentials: Graph knows it
   }
 
+  /** Caches `entry` and returns it; a cache that fails to write is reported, never a failed verification. */
+  async #write(key: string, entry: CachedVerification): Promise<CachedVerification> {
+    try {
+      await this.#cache.set(key, entry)
+    } catch (error) {
+      this.#cacheFailed(error, 'write')
+    }
+    return entry
+  }
+
   /** A failing cache is a miss, never a failed request: reported as an event. */
   #cacheFailed(error: unknown, action: 'read' | 'write'): undefined {
     this.#emit({ type: 'error', where: 'cache', message: messageOf(error, `cache ${action} failed`) })
@@ -277,13 +287,7 @@ export class Verifier {
     const signingKey = this.limitedLogin.jwks.fresh(checked.kid)
     if (signingKey !== undefined) {
       // Meta's key is at hand: nothing to wait for, so no deadline and no coalescing (the check is CPU, on the thread pool).
-      const entry = await this.limitedLogin.verifyWith(raw, checked, signingKey)
-      try {
-        await this.#cache.set(key, entry)
-      } catch (error) {
-        this.#cacheFailed(error, 'write')
-      }
-      return entry
+      return this.#write(key, await this.limitedLogin.verifyWith(raw, checked, signingKey))
     }
     const { timeoutMs } = this.#options
     const deadline = new Deadline(timeoutMs)
@@ -292,14 +296,7 @@ export class Verifier {
       if (pending === undefined) {
         pending = this.limitedLogin
           .verify(raw, checked, deadline.signal)
-          .then(async (entry) => {
-            try {
-              await this.#cache.set(key, entry)
-            } catch (error) {
-              this.#cacheFailed(error, 'write')
-            }
-            return entry
-          })
+          .then((entry) => this.#write(key, entry))
           .finally(() => this.#inflight.delete(key))
         this.#inflight.set(key, pending)
       }
@@ -389,13 +386,7 @@ export class Verifier {
     const verdict = interpretDebugToken(body)
     if (verdict === undefined) throw new TokenError('graph_unavailable', 'Graph API gave no answer about the token', {})
     const now = clock()
-    const entry = this.#policy.entryOf(verdict, now)
-    try {
-      await this.#cache.set(key, entry)
-    } catch (error) {
-      this.#cacheFailed(error, 'write')
-    }
-    return entry
+    return this.#write(key, this.#policy.entryOf(verdict, now))
   }
 
   /** Refuses a new token while the app's Graph budget or the per-minute limit is spent. */
@@ -455,11 +446,9 @@ export class Verifier {
 
   /** Seeds the cache with a token whose metadata Graph just gave us (an exchange). */
   async remember(raw: string, info: TokenInfo): Promise<void> {
-    const key = tokenKey(raw) + this.#keySuffix
-    try {
-      await this.#cache.set(key, this.#policy.entryOf({ outcome: 'valid', info }, this.#options.clock()))
-    } catch (error) {
-      this.#cacheFailed(error, 'write')
-    }
+    await this.#write(
+      tokenKey(raw) + this.#keySuffix,
+      this.#policy.entryOf({ outcome: 'valid', info }, this.#options.clock()),
+    )
   }
 }
