@@ -5,17 +5,21 @@ import { startServer } from './server-process.js'
 import { type Spread, spreadOf } from './statistics.js'
 import type { World } from './world.js'
 
-/** The timed servers, and what each one times. */
+/**
+ * The timed servers: the breakdown's hand-written middleware (`express-core`), the benchmarked
+ * `tokens()` + `requireToken('user')` server, the benchmarked Nest server's `TokenGuard`, and bare
+ * `node:http` for scale (property stores and SHA-256 without Express).
+ */
 export const TIMED_SERVERS = [
-  { kind: 'express-timed-core', times: "the breakdown's hand-written middleware (`express-core`)" },
-  { kind: 'express-timed-tokens', times: "the benchmarked `tokens()` + `requireToken('user')` server" },
-  { kind: 'nest-timed', times: "the benchmarked Nest server's `TokenGuard`" },
-  { kind: 'http-timed', times: 'bare `node:http`, for scale: property stores and SHA-256 without Express' },
-] as const satisfies ReadonlyArray<{ kind: ServerKind; times: string }>
+  'express-timed-core',
+  'express-timed-tokens',
+  'nest-timed',
+  'http-timed',
+] as const satisfies ReadonlyArray<ServerKind>
 
 /** One stage's nanoseconds per warm request, over the runs. */
 export interface TimedStage {
-  server: (typeof TIMED_SERVERS)[number]['kind']
+  server: (typeof TIMED_SERVERS)[number]
   stage: string
   ns: Spread
 }
@@ -37,7 +41,7 @@ export async function inServerBench(world: World, options: BenchOptions): Promis
   const runs = Math.min(rounds, 5)
   const shape: RunShape = { connections: options.connections, requests, tokens: world.newTokens(1) }
   const stages: TimedStage[] = []
-  for (const { kind } of TIMED_SERVERS) {
+  for (const kind of TIMED_SERVERS) {
     const server = await startServer(world.config(kind))
     try {
       await warmUp([server], options.warmupSeconds, shape)

@@ -1,8 +1,8 @@
 // A benchmarked server's process: builds the server named in argv[2] (JSON config), listens on a
 // free loopback port and sends that port to the runner.
+import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo, Server } from 'node:net'
 import { redisCache } from '@tokens/redis'
-import type { Express } from 'express'
 import {
   attachExpress,
   bareExpress,
@@ -19,11 +19,13 @@ import { facebookTokenServer, graphTokenServer } from './passport-servers.js'
 import type { ServerConfig, ServerCpu, ServerReady } from './server-config.js'
 import { takeStageTimes, timedCoreExpress, timedHttp, timedTokensExpress } from './timed-servers.js'
 
-function listen(app: Express): Promise<Server> {
+/** Serves `handler` (an Express app, or a bare `node:http` one) on a free loopback port. */
+function listen(handler: RequestListener): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1')
+    const server = createServer(handler)
     server.once('listening', () => resolve(server))
     server.once('error', reject)
+    server.listen(0, '127.0.0.1')
   })
 }
 
@@ -45,14 +47,8 @@ async function start(config: ServerConfig): Promise<Server> {
       return listen(timedCoreExpress(config))
     case 'express-timed-tokens':
       return listen(timedTokensExpress(config))
-    case 'http-timed': {
-      const server = timedHttp()
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', resolve)
-      })
-      return server
-    }
+    case 'http-timed':
+      return listen(timedHttp)
     case 'express-redis': {
       if (config.redisUrl === undefined && config.redisNodes === undefined) {
         throw new TypeError('express-redis needs redisUrl or redisNodes')
