@@ -219,6 +219,33 @@ describe('Limited Login: every claim check and attack', () => {
     expect((await refused(`${header}.${payload}.${signature.slice(0, -4)}`)).reason).toBe('bad_signature')
   })
 
+  it("tells forgeries from the real token when they arrive together, Meta's key at hand (checked off the event loop)", async () => {
+    await f.tokens.verify(issue(), { type: 'limited_login' }) // Meta's keys fetched and fresh
+    const raw = issue()
+    const [header, payload, signature] = raw.split('.') as [string, string, string]
+    const flipped = Buffer.from(signature, 'base64url')
+    flipped[0] = (flipped[0] as number) ^ 1
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>
+    const forgeries = [
+      `${header}.${payload}.${flipped.toString('base64url')}`,
+      `${header}.${b64({ ...claims, sub: 'someone-else' })}.${signature}`,
+    ]
+    const burst = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? raw : (forgeries[i % 2] as string)))
+    const answers = await Promise.all(
+      burst.map((token) =>
+        f.tokens.verify(token, { type: 'limited_login' }).then(
+          (verified) => verified.userId,
+          (error: TokenError) => error.reason,
+        ),
+      ),
+    )
+    expect(answers).toEqual(burst.map((token) => (token === raw ? f.user.id : 'bad_signature')))
+    expect(f.emu.requestCount(JWKS)).toBe(1)
+    const before = f.events.length
+    await f.tokens.verify(raw, { type: 'limited_login' })
+    expect(f.events.slice(before)).toContainEqual(expect.objectContaining({ type: 'verify', cached: true }))
+  })
+
   it('refuses a critical header extension and a nbf that is not a number, without a JWKS fetch', async () => {
     const { kid } = await servedKey()
     const [, payload, signature] = issue().split('.') as [string, string, string]
